@@ -1,0 +1,274 @@
+package dev.compozy.store;
+
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.EntityManagerFactory;
+import jakarta.persistence.EntityTransaction;
+import jakarta.persistence.PersistenceException;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.Objects;
+import javax.sql.DataSource;
+import org.hibernate.Session;
+
+/**
+ * Raw access to the store's database, like the seed's {@code DB}: the pool, the entity manager factory,
+ * one-off statements, and transactions.
+ *
+ * <p>Transactions are bound to the calling thread: {@link #fromTx} opens one EntityManager and one
+ * database transaction, and any {@code fromTx}/{@code withTx} (of this database or of a repository
+ * built on it) called on the same thread before it returns joins it instead of opening another. The
+ * function's exception rolls the transaction back and propagates unchanged; a failed commit propagates
+ * as a {@link StoreException}. A nested call that throws marks the shared transaction rollback-only, so
+ * an outer function that swallows the exception still cannot commit half of the work.
+ */
+public final class Database {
+    private static final String SET_SNAPSHOT = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+
+    private final DataSource dataSource;
+    private final EntityManagerFactory entityManagerFactory;
+    private final ThreadLocal<ActiveTx> current = new ThreadLocal<>();
+
+    public Database(DataSource dataSource, EntityManagerFactory entityManagerFactory) {
+        this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        this.entityManagerFactory = Objects.requireNonNull(entityManagerFactory, "entityManagerFactory");
+    }
+
+    /** The connection pool; connections taken from it directly do not join the store's transactions. */
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    public EntityManagerFactory entityManagerFactory() {
+        return entityManagerFactory;
+    }
+
+    /**
+     * Runs one statement with bound parameters (in the current transaction if there is one) and returns
+     * the update count. For one-off administration; the repositories cover the store's own data.
+     */
+    public int execute(String sql, Object... args) {
+        Objects.requireNonNull(sql, "sql");
+        return run("execute", tx -> tx.withConnection(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                for (int i = 0; i < args.length; i++) {
+                    statement.setObject(i + 1, args[i]);
+                }
+                statement.execute();
+                return Math.max(statement.getUpdateCount(), 0);
+            }
+        }));
+    }
+
+    /** Runs {@code work} in a transaction (joining the thread's open one) and returns its result. */
+    public <T, E extends Exception> T fromTx(TxFunction<T, E> work) throws E {
+        Objects.requireNonNull(work, "work");
+        ActiveTx joined = current.get();
+        if (joined != null) {
+            return joined.runNested(work);
+        }
+        EntityManager entityManager = entityManagerFactory.createEntityManager();
+        ActiveTx tx = new ActiveTx(entityManager);
+        current.set(tx);
+        try {
+            EntityTransaction transaction = entityManager.getTransaction();
+            try {
+                transaction.begin();
+            } catch (PersistenceException e) {
+                throw new StoreException("begin", "cannot start a transaction", e);
+            }
+            T result;
+            try {
+                result = work.apply(tx);
+            } catch (Exception | Error e) {
+                rollbackAfterFailure(transaction, e);
+                throw e;
+            }
+            finish(tx, transaction);
+            return result;
+        } finally {
+            tx.active = false;
+            current.remove();
+            entityManager.close();
+        }
+    }
+
+    /** Runs {@code work} in a transaction (joining the thread's open one). */
+    public <E extends Exception> void withTx(TxConsumer<E> work) throws E {
+        Objects.requireNonNull(work, "work");
+        fromTx(tx -> {
+            work.accept(tx);
+            return null;
+        });
+    }
+
+    /** The transaction open on this thread, or {@code null}. */
+    public Tx currentTx() {
+        return current.get();
+    }
+
+    /**
+     * Runs repository work in a transaction and translates persistence failures into a
+     * {@link StoreException} naming the operation; the store's own exceptions pass unchanged.
+     */
+    public <T> T run(String operation, TxFunction<T, RuntimeException> work) {
+        try {
+            return fromTx(work);
+        } catch (StoreException | IllegalArgumentException | IllegalStateException e) {
+            throw e;
+        } catch (PersistenceException e) {
+            throw new StoreException(operation, describe(e), e);
+        }
+    }
+
+    /**
+     * Runs read-only repository work of several statements that must see one snapshot: a new transaction
+     * at REPEATABLE READ, or the thread's open transaction (at its isolation level) if there is one.
+     */
+    public <T> T runSnapshot(String operation, TxFunction<T, RuntimeException> work) {
+        if (current.get() != null) {
+            return run(operation, work);
+        }
+        return run(operation, tx -> {
+            tx.withConnection(connection -> {
+                try (java.sql.Statement statement = connection.createStatement()) {
+                    statement.execute(SET_SNAPSHOT);
+                }
+                return null;
+            });
+            return work.apply(tx);
+        });
+    }
+
+    /**
+     * Runs repository work made of one statement: inside the thread's open transaction if there is one,
+     * otherwise on a connection in auto-commit mode, which saves the BEGIN and COMMIT round trips a
+     * transaction would add to a single statement that is atomic anyway.
+     */
+    public <T> T runStatement(String operation, TxFunction<T, RuntimeException> work) {
+        if (current.get() != null) {
+            return run(operation, work);
+        }
+        EntityManager entityManager = entityManagerFactory.createEntityManager();
+        ActiveTx autoCommit = new ActiveTx(entityManager);
+        try {
+            return work.apply(autoCommit);
+        } catch (PersistenceException e) {
+            throw new StoreException(operation, describe(e), e);
+        } finally {
+            autoCommit.active = false;
+            entityManager.close();
+        }
+    }
+
+    /**
+     * Checks that {@code tx} is a transaction of this database that is still open on this thread.
+     *
+     * @throws IllegalStateException otherwise, naming the operation
+     */
+    public Tx requireActive(Tx tx, String operation) {
+        if (tx == null) {
+            throw new IllegalArgumentException("tx: must not be null (" + operation + " needs the caller's transaction)");
+        }
+        if (!tx.isActive() || current.get() != tx) {
+            throw new IllegalStateException(operation + " must run inside an open transaction of this store "
+                    + "(call it from withTx/fromTx with the Tx it was given)");
+        }
+        return tx;
+    }
+
+    private static void finish(ActiveTx tx, EntityTransaction transaction) {
+        if (tx.rollbackOnly) {
+            rollback(transaction);
+            if (tx.nestedFailure != null) {
+                throw new StoreException("commit", "transaction rolled back: a nested call failed with "
+                        + tx.nestedFailure, tx.nestedFailure);
+            }
+            return;
+        }
+        try {
+            transaction.commit();
+        } catch (PersistenceException e) {
+            throw new StoreException("commit", "commit failed: " + describe(e), e);
+        }
+    }
+
+    private static void rollbackAfterFailure(EntityTransaction transaction, Throwable failure) {
+        try {
+            rollback(transaction);
+        } catch (RuntimeException rollbackFailure) {
+            failure.addSuppressed(rollbackFailure);
+        }
+    }
+
+    private static void rollback(EntityTransaction transaction) {
+        if (transaction.isActive()) {
+            transaction.rollback();
+        }
+    }
+
+    static String describe(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql) {
+                return sql.getMessage() + " [SQLState " + sql.getSQLState() + "]";
+            }
+        }
+        return String.valueOf(e.getMessage());
+    }
+
+    private final class ActiveTx implements Tx {
+        private final EntityManager entityManager;
+        private boolean active = true;
+        private boolean rollbackOnly;
+        private Throwable nestedFailure;
+
+        ActiveTx(EntityManager entityManager) {
+            this.entityManager = entityManager;
+        }
+
+        <T, E extends Exception> T runNested(TxFunction<T, E> work) throws E {
+            try {
+                return work.apply(this);
+            } catch (Exception | Error e) {
+                rollbackOnly = true;
+                if (nestedFailure == null) {
+                    nestedFailure = e;
+                }
+                throw e;
+            }
+        }
+
+        @Override
+        public EntityManager entityManager() {
+            ensureActive();
+            return entityManager;
+        }
+
+        @Override
+        public <T> T withConnection(ConnectionWork<T> work) {
+            ensureActive();
+            return entityManager.unwrap(Session.class).doReturningWork(work::execute);
+        }
+
+        @Override
+        public void setRollbackOnly() {
+            ensureActive();
+            rollbackOnly = true;
+        }
+
+        @Override
+        public boolean isRollbackOnly() {
+            return rollbackOnly;
+        }
+
+        @Override
+        public boolean isActive() {
+            return active;
+        }
+
+        private void ensureActive() {
+            if (!active) {
+                throw new IllegalStateException("the transaction has ended; use a Tx only inside its function");
+            }
+        }
+    }
+}

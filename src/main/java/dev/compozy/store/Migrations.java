@@ -1,0 +1,92 @@
+package dev.compozy.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.Map;
+import javax.sql.DataSource;
+import liquibase.Scope;
+import liquibase.command.CommandScope;
+import liquibase.command.core.RollbackCountCommandStep;
+import liquibase.command.core.UpdateCommandStep;
+import liquibase.command.core.helpers.DatabaseChangelogCommandStep;
+import liquibase.command.core.helpers.DbUrlConnectionArgumentsCommandStep;
+import liquibase.database.Database;
+import liquibase.database.DatabaseFactory;
+import liquibase.database.jvm.JdbcConnection;
+import liquibase.resource.ClassLoaderResourceAccessor;
+
+/**
+ * Applies the store's Liquibase changelog ({@value #CHANGELOG}, shipped in the jar and kept at the top
+ * of the source tree for the Liquibase CLI).
+ *
+ * <p>Liquibase's own lock table serialises processes once it exists, but two processes creating it at
+ * the same moment on an empty database can still collide, so every run first takes a PostgreSQL
+ * session-level advisory lock on the migrating connection: processes that start together apply the
+ * changelog one after another, and the later ones find nothing left to do.
+ */
+public final class Migrations {
+    public static final String CHANGELOG = "changelog/db.changelog-master.xml";
+
+    private static final long ADVISORY_LOCK_KEY = 0x636f6d706f7a79L;
+    private static final String LOCK = "SELECT pg_advisory_lock(?)";
+    private static final String UNLOCK = "SELECT pg_advisory_unlock(?)";
+
+    private Migrations() {
+    }
+
+    /** Applies every pending changeSet. */
+    public static void update(DataSource dataSource) {
+        withLiquibase(dataSource, "migrate", database -> new CommandScope(UpdateCommandStep.COMMAND_NAME)
+                .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
+                .addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, CHANGELOG)
+                .execute());
+    }
+
+    /** Rolls back the last {@code count} applied changeSets, newest first. */
+    public static void rollback(DataSource dataSource, int count) {
+        if (count < 1) {
+            throw new IllegalArgumentException("count: must be at least 1, got " + count);
+        }
+        withLiquibase(dataSource, "rollback", database -> new CommandScope(RollbackCountCommandStep.COMMAND_NAME)
+                .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
+                .addArgumentValue(DatabaseChangelogCommandStep.CHANGELOG_FILE_ARG, CHANGELOG)
+                .addArgumentValue(RollbackCountCommandStep.COUNT_ARG, count)
+                .execute());
+    }
+
+    private interface LiquibaseWork {
+        void run(Database database) throws Exception;
+    }
+
+    private static void withLiquibase(DataSource dataSource, String operation, LiquibaseWork work) {
+        try (Connection connection = dataSource.getConnection()) {
+            advisoryLock(connection, LOCK);
+            try {
+                Database database = DatabaseFactory.getInstance()
+                        .findCorrectDatabaseImplementation(new JdbcConnection(connection));
+                Scope.child(Map.of(Scope.Attr.resourceAccessor.name(),
+                        new ClassLoaderResourceAccessor(Migrations.class.getClassLoader())), () -> work.run(database));
+            } finally {
+                if (!connection.getAutoCommit()) {
+                    connection.rollback();
+                }
+                advisoryLock(connection, UNLOCK);
+            }
+        } catch (SQLException e) {
+            throw new StoreException(operation, "changelog " + CHANGELOG + ": " + e.getMessage()
+                    + " [SQLState " + e.getSQLState() + "]", e);
+        } catch (StoreException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new StoreException(operation, "changelog " + CHANGELOG + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void advisoryLock(Connection connection, String sql) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setLong(1, ADVISORY_LOCK_KEY);
+            statement.execute();
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package dev.compozy.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.compozy.store.task.HibernateTaskRepository;
+import dev.compozy.store.task.TaskRepository;
+import dev.compozy.store.task.TaskStateEntity;
+import dev.compozy.store.workflow.HibernateWorkflowRepository;
+import dev.compozy.store.workflow.WorkflowExecutionEntity;
+import dev.compozy.store.workflow.WorkflowRepository;
+import jakarta.persistence.EntityManagerFactory;
+import java.util.Objects;
+import java.util.Properties;
+import javax.sql.DataSource;
+import org.hibernate.cfg.AvailableSettings;
+import org.hibernate.jpa.HibernatePersistenceConfiguration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The entry point: opens the pool and the persistence unit, optionally migrates the schema, and hands
+ * out the repositories. Thread-safe; open one per database and share it. {@link #close()} releases the
+ * pool (when the store made it) and the entity manager factory.
+ */
+public final class Store implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Store.class);
+
+    /** Name of the persistence unit, both the programmatic one and the one in META-INF/persistence.xml. */
+    public static final String PERSISTENCE_UNIT = "compozy-store";
+
+    private final HikariDataSource ownedPool;
+    private final Database database;
+    private final TaskRepository taskRepository;
+    private final WorkflowRepository workflowRepository;
+
+    private Store(HikariDataSource ownedPool, Database database, StoreConfig config) {
+        this.ownedPool = ownedPool;
+        this.database = database;
+        this.taskRepository = new HibernateTaskRepository(database, config.treeDepthLimit());
+        this.workflowRepository = new HibernateWorkflowRepository(database, taskRepository);
+    }
+
+    /**
+     * Opens a store on its own connection pool [SetupStore].
+     *
+     * @throws StoreException naming host and port when the server cannot be reached within the connect
+     *     timeout, or when the migration fails
+     */
+    public static Store open(StoreConfig config) {
+        Objects.requireNonNull(config, "config");
+        HikariDataSource pool = openPool(config);
+        try {
+            return open(pool, pool, config);
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Opens a store from application properties ({@code compozy.db.*} keys, see {@link StoreConfig})
+     * [SetupStoreWithConfig].
+     */
+    public static Store open(Properties appConfig) {
+        return open(StoreConfig.fromProperties(appConfig));
+    }
+
+    /**
+     * Opens a store on a data source managed by the caller (a container's, or a decorated one); the
+     * store never closes it. Only the non-connection settings of {@code settings} are used.
+     */
+    public static Store open(DataSource dataSource, StoreConfig settings) {
+        return open(null, Objects.requireNonNull(dataSource, "dataSource"), Objects.requireNonNull(settings, "settings"));
+    }
+
+    private static Store open(HikariDataSource ownedPool, DataSource dataSource, StoreConfig config) {
+        if (config.autoMigrate()) {
+            Migrations.update(dataSource);
+        }
+        EntityManagerFactory factory = createEntityManagerFactory(dataSource);
+        LOG.info("compozy-store opened on {} as {}", config.jdbcUrl(), config.user());
+        return new Store(ownedPool, new Database(dataSource, factory), config);
+    }
+
+    private static HikariDataSource openPool(StoreConfig config) {
+        HikariConfig hikari = new HikariConfig();
+        hikari.setPoolName(PERSISTENCE_UNIT);
+        hikari.setJdbcUrl(config.jdbcUrl());
+        hikari.setUsername(config.user());
+        hikari.setPassword(config.password());
+        hikari.setMaximumPoolSize(config.maxPoolSize());
+        hikari.setMinimumIdle(config.minIdle());
+        hikari.setKeepaliveTime(config.healthCheckPeriod().toMillis());
+        hikari.setConnectionTimeout(config.connectTimeout().toMillis());
+        hikari.setValidationTimeout(Math.min(config.connectTimeout().toMillis(), 5_000));
+        long connectSeconds = Math.max(1, config.connectTimeout().toSeconds());
+        hikari.addDataSourceProperty("connectTimeout", Long.toString(connectSeconds));
+        hikari.addDataSourceProperty("loginTimeout", Long.toString(connectSeconds));
+        hikari.addDataSourceProperty("ApplicationName", PERSISTENCE_UNIT);
+        // Lets the driver send a batch of upserts as multi-row statements (createChildStatesInTransaction).
+        hikari.addDataSourceProperty("reWriteBatchedInserts", "true");
+        try {
+            return new HikariDataSource(hikari);
+        } catch (RuntimeException e) {
+            throw new StoreException("open", "cannot connect to PostgreSQL at " + config.host() + ":" + config.port()
+                    + "/" + config.dbName() + " as user '" + config.user() + "' within " + config.connectTimeout()
+                    + ": " + rootMessage(e), e);
+        }
+    }
+
+    /** The Hibernate settings the store runs with; also used by the container persistence unit. */
+    static EntityManagerFactory createEntityManagerFactory(DataSource dataSource) {
+        return new HibernatePersistenceConfiguration(PERSISTENCE_UNIT)
+                .managedClasses(TaskStateEntity.class, WorkflowExecutionEntity.class)
+                .property(AvailableSettings.JAKARTA_NON_JTA_DATASOURCE, dataSource)
+                .property(AvailableSettings.HBM2DDL_AUTO, "none")
+                .property(AvailableSettings.STATEMENT_BATCH_SIZE, 50)
+                .property(AvailableSettings.ORDER_INSERTS, true)
+                .property(AvailableSettings.ORDER_UPDATES, true)
+                .createEntityManagerFactory();
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage();
+    }
+
+    /** The task repository [NewTaskRepo]; one instance per store, thread-safe. */
+    public TaskRepository taskRepository() {
+        return taskRepository;
+    }
+
+    /** The workflow repository [NewWorkflowRepo]; one instance per store, thread-safe. */
+    public WorkflowRepository workflowRepository() {
+        return workflowRepository;
+    }
+
+    /** Raw access: data source, entity manager factory, one-off statements and transactions. */
+    public Database database() {
+        return database;
+    }
+
+    @Override
+    public void close() {
+        try {
+            database.entityManagerFactory().close();
+        } finally {
+            if (ownedPool != null) {
+                ownedPool.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,501 @@
+package dev.compozy.store.task;
+
+import dev.compozy.store.Database;
+import dev.compozy.store.StoreException;
+import dev.compozy.store.Tx;
+import dev.compozy.store.TxConsumer;
+import dev.compozy.store.TxFunction;
+import dev.compozy.store.core.Json;
+import dev.compozy.store.core.Status;
+import dev.compozy.store.internal.Jdbc;
+import dev.compozy.store.internal.Require;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
+
+/**
+ * {@link TaskRepository} on Hibernate and PostgreSQL. Lookups by id and row locks go through JPA
+ * ({@code em.find}); upserts, hierarchy queries and lists are native SQL, declared below, because they
+ * need {@code ON CONFLICT}, {@code DISTINCT ON}, recursive CTEs and keyset predicates.
+ */
+public final class HibernateTaskRepository implements TaskRepository {
+
+    private static final String UPSERT_TASK_STATE = """
+            INSERT INTO task_states (task_exec_id, task_id, workflow_exec_id, workflow_id, component, status,
+                                     execution_type, agent_id, action_id, tool_id, parent_state_id,
+                                     input, output, error)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb)
+            ON CONFLICT (task_exec_id) DO UPDATE SET
+                task_id = EXCLUDED.task_id,
+                workflow_exec_id = EXCLUDED.workflow_exec_id,
+                workflow_id = EXCLUDED.workflow_id,
+                component = EXCLUDED.component,
+                status = EXCLUDED.status,
+                execution_type = EXCLUDED.execution_type,
+                agent_id = EXCLUDED.agent_id,
+                action_id = EXCLUDED.action_id,
+                tool_id = EXCLUDED.tool_id,
+                parent_state_id = EXCLUDED.parent_state_id,
+                input = EXCLUDED.input,
+                output = EXCLUDED.output,
+                error = EXCLUDED.error,
+                updated_at = now()""";
+
+    private static final String UPSERT_TASK_STATE_RETURNING = UPSERT_TASK_STATE
+            + " RETURNING created_at, updated_at";
+
+    /** Takes the same lock the foreign key check would, so the parent cannot vanish before the insert. */
+    private static final String SELECT_PARENT_WORKFLOW_FOR_KEY_SHARE =
+            "SELECT workflow_exec_id FROM task_states WHERE task_exec_id = ? FOR KEY SHARE";
+
+    /** Newest row per (execution, task_id); ties on created_at are broken by the id, so the winner is stable. */
+    private static final String SELECT_TASKS_IN_WORKFLOWS = "SELECT DISTINCT ON (workflow_exec_id, task_id) "
+            + TaskStateMapping.COLUMNS + " FROM task_states WHERE workflow_exec_id = ANY (?)"
+            + " ORDER BY workflow_exec_id, task_id, created_at DESC, task_exec_id DESC";
+
+    private static final String SELECT_TASKS_BY_STATUS = "SELECT " + TaskStateMapping.COLUMNS
+            + " FROM task_states WHERE workflow_exec_id = ? AND status = ? ORDER BY created_at, task_exec_id";
+
+    private static final String SELECT_TASKS_BY_AGENT = "SELECT " + TaskStateMapping.COLUMNS
+            + " FROM task_states WHERE workflow_exec_id = ? AND agent_id = ? ORDER BY created_at, task_exec_id";
+
+    private static final String SELECT_TASKS_BY_TOOL = "SELECT " + TaskStateMapping.COLUMNS
+            + " FROM task_states WHERE workflow_exec_id = ? AND tool_id = ? ORDER BY created_at, task_exec_id";
+
+    private static final String SELECT_CHILDREN = "SELECT " + TaskStateMapping.COLUMNS
+            + " FROM task_states WHERE parent_state_id = ? ORDER BY task_id, created_at, task_exec_id";
+
+    private static final String SELECT_CHILDREN_OUTPUTS = """
+            SELECT DISTINCT ON (task_id) task_id, output
+            FROM task_states
+            WHERE parent_state_id = ? AND output IS NOT NULL
+            ORDER BY task_id, created_at DESC, task_exec_id DESC""";
+
+    private static final String SELECT_CHILD_BY_TASK_ID = "SELECT " + TaskStateMapping.COLUMNS
+            + " FROM task_states WHERE parent_state_id = ? AND task_id = ?"
+            + " ORDER BY created_at DESC, task_exec_id DESC LIMIT 1";
+
+    /**
+     * The root, then its descendants level by level. {@code path} holds the ids on the way down: a row
+     * already on its own path is a cycle in {@code parent_state_id} and is not visited again.
+     */
+    private static final String SELECT_TASK_TREE = """
+            WITH RECURSIVE tree AS (
+                SELECT t.*, 0 AS depth, ARRAY[t.task_exec_id] AS path
+                FROM task_states t
+                WHERE t.task_exec_id = ?
+              UNION ALL
+                SELECT c.*, tree.depth + 1, tree.path || c.task_exec_id
+                FROM task_states c
+                JOIN tree ON c.parent_state_id = tree.task_exec_id
+                WHERE tree.depth < ? AND c.task_exec_id <> ALL (tree.path)
+            )
+            SELECT %s FROM tree ORDER BY depth, created_at, task_exec_id""".formatted(TaskStateMapping.COLUMNS);
+
+    private static final String SELECT_PROGRESS =
+            "SELECT status, count(*) AS children FROM task_states WHERE parent_state_id = ? GROUP BY status";
+
+    private static final int STREAM_FETCH_SIZE = 500;
+
+    private final Database database;
+    private final int treeDepthLimit;
+
+    public HibernateTaskRepository(Database database, int treeDepthLimit) {
+        this.database = Objects.requireNonNull(database, "database");
+        if (treeDepthLimit < 1) {
+            throw new IllegalArgumentException("treeDepthLimit: must be at least 1, got " + treeDepthLimit);
+        }
+        this.treeDepthLimit = treeDepthLimit;
+    }
+
+    @Override
+    public TaskState upsertState(TaskState state) {
+        TaskStateMapping.validateForWrite(state);
+        String operation = "upsertState(task_exec_id=" + state.taskExecId() + ")";
+        if (state.parentStateId() == null) {
+            return database.runStatement(operation, tx -> upsert(tx, state, operation));
+        }
+        return database.run(operation, tx -> upsertChecked(tx, state, operation));
+    }
+
+    @Override
+    public TaskState upsertState(Tx tx, TaskState state) {
+        TaskStateMapping.validateForWrite(state);
+        String operation = "upsertState(task_exec_id=" + state.taskExecId() + ")";
+        database.requireActive(tx, operation);
+        return database.run(operation, current -> upsertChecked(current, state, operation));
+    }
+
+    private TaskState upsertChecked(Tx tx, TaskState state, String operation) {
+        if (state.parentStateId() != null) {
+            String parentWorkflow = tx.withConnection(c -> Jdbc.queryFirst(c, SELECT_PARENT_WORKFLOW_FOR_KEY_SHARE,
+                    row -> row.getString(1), state.parentStateId()));
+            requireParent(parentWorkflow, state, operation);
+        }
+        return upsert(tx, state, operation);
+    }
+
+    private static void requireParent(String parentWorkflow, TaskState state, String operation) {
+        if (parentWorkflow == null) {
+            throw new IllegalArgumentException("parentStateId: parent task '" + state.parentStateId()
+                    + "' does not exist (" + operation + ")");
+        }
+        if (!parentWorkflow.equals(state.workflowExecId())) {
+            throw new IllegalArgumentException("workflowExecId: task '" + state.taskId() + "' is in workflow execution '"
+                    + state.workflowExecId() + "' but its parent '" + state.parentStateId() + "' is in '"
+                    + parentWorkflow + "' (" + operation + ")");
+        }
+    }
+
+    private static TaskState upsert(Tx tx, TaskState state, String operation) {
+        return tx.withConnection(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(UPSERT_TASK_STATE_RETURNING)) {
+                TaskStateMapping.bindUpsert(statement, state);
+                try (ResultSet row = statement.executeQuery()) {
+                    row.next();
+                    return state.toBuilder()
+                            .createdAt(Jdbc.instant(row, "created_at"))
+                            .updatedAt(Jdbc.instant(row, "updated_at"))
+                            .build();
+                }
+            } catch (PSQLException e) {
+                throw explainForeignKey(e, state, operation);
+            }
+        });
+    }
+
+    /** Names the missing row behind a foreign-key violation; the SQLState stays in the cause. */
+    private static SQLException explainForeignKey(PSQLException e, TaskState state, String operation) {
+        ServerErrorMessage detail = e.getServerErrorMessage();
+        if (!"23503".equals(e.getSQLState()) || detail == null || detail.getConstraint() == null) {
+            return e;
+        }
+        String missing = switch (detail.getConstraint()) {
+            case "fk_workflow" -> "workflow execution '" + state.workflowExecId() + "' does not exist";
+            case "fk_parent_task" -> "parent task '" + state.parentStateId() + "' does not exist";
+            default -> null;
+        };
+        return missing == null ? e : new SQLException(operation + ": " + missing, e.getSQLState(), e);
+    }
+
+    @Override
+    public TaskState getState(String taskExecId) {
+        Require.nonBlank(taskExecId, "taskExecId");
+        String operation = "getState(task_exec_id=" + taskExecId + ")";
+        TaskState state = database.runStatement(operation, tx -> find(tx.entityManager(), taskExecId,
+                LockModeType.NONE, operation));
+        if (state == null) {
+            throw new TaskNotFoundException("getState", taskExecId);
+        }
+        return state;
+    }
+
+    @Override
+    public TaskState getStateForUpdate(Tx tx, String taskExecId) {
+        Require.nonBlank(taskExecId, "taskExecId");
+        String operation = "getStateForUpdate(task_exec_id=" + taskExecId + ")";
+        database.requireActive(tx, operation);
+        TaskState state = database.run(operation, current -> find(current.entityManager(), taskExecId,
+                LockModeType.PESSIMISTIC_WRITE, operation));
+        if (state == null) {
+            throw new TaskNotFoundException("getStateForUpdate", taskExecId);
+        }
+        return state;
+    }
+
+    /**
+     * Detaches what it loads: later native writes in the same transaction would otherwise leave a stale
+     * entity in the persistence context for the next {@code find} to return.
+     */
+    private static TaskState find(EntityManager em, String taskExecId, LockModeType lock, String operation) {
+        TaskStateEntity entity = em.find(TaskStateEntity.class, taskExecId, lock);
+        if (entity == null) {
+            return null;
+        }
+        em.detach(entity);
+        return TaskStateMapping.fromEntity(entity, operation);
+    }
+
+    @Override
+    public List<TaskState> listStates(TaskStateFilter filter) {
+        Require.nonNull(filter, "filter");
+        FilterQuery query = FilterQuery.of(filter);
+        return database.runStatement("listStates", tx -> tx.withConnection(c ->
+                Jdbc.query(c, query.sql.toString(), row -> TaskStateMapping.fromRow(row, "listStates"), query.args.toArray())));
+    }
+
+    @Override
+    public void forEachState(TaskStateFilter filter, Consumer<TaskState> action) {
+        Require.nonNull(filter, "filter");
+        Require.nonNull(action, "action");
+        FilterQuery query = FilterQuery.of(filter);
+        database.run("forEachState", tx -> tx.withConnection(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(query.sql.toString())) {
+                // With auto-commit off (inside the transaction) the driver reads through a cursor,
+                // this many rows per round trip, instead of materialising the whole result.
+                statement.setFetchSize(STREAM_FETCH_SIZE);
+                Jdbc.bind(statement, query.args.toArray());
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        action.accept(TaskStateMapping.fromRow(rows, "forEachState"));
+                    }
+                }
+            }
+            return null;
+        }));
+    }
+
+    @Override
+    public Map<String, TaskState> listTasksInWorkflow(String workflowExecId) {
+        Require.nonBlank(workflowExecId, "workflowExecId");
+        return tasksByExecution("listTasksInWorkflow(workflow_exec_id=" + workflowExecId + ")", List.of(workflowExecId))
+                .get(workflowExecId);
+    }
+
+    @Override
+    public Map<String, Map<String, TaskState>> listTasksInWorkflows(Collection<String> workflowExecIds) {
+        Require.nonNull(workflowExecIds, "workflowExecIds");
+        workflowExecIds.forEach(id -> Require.nonBlank(id, "workflowExecIds[]"));
+        return tasksByExecution("listTasksInWorkflows", workflowExecIds);
+    }
+
+    private Map<String, Map<String, TaskState>> tasksByExecution(String operation, Collection<String> execIds) {
+        Map<String, Map<String, TaskState>> result = new LinkedHashMap<>();
+        execIds.forEach(id -> result.put(id, new LinkedHashMap<>()));
+        if (execIds.isEmpty()) {
+            return result;
+        }
+        for (TaskState state : list(operation, SELECT_TASKS_IN_WORKFLOWS, (Object) execIds.toArray(String[]::new))) {
+            result.get(state.workflowExecId()).put(state.taskId(), state);
+        }
+        return result;
+    }
+
+    @Override
+    public List<TaskState> listTasksByStatus(String workflowExecId, Status status) {
+        Require.nonBlank(workflowExecId, "workflowExecId");
+        Require.nonNull(status, "status");
+        return list("listTasksByStatus(workflow_exec_id=" + workflowExecId + ")", SELECT_TASKS_BY_STATUS,
+                workflowExecId, status.dbValue());
+    }
+
+    @Override
+    public List<TaskState> listTasksByAgent(String workflowExecId, String agentId) {
+        Require.nonBlank(workflowExecId, "workflowExecId");
+        Require.nonBlank(agentId, "agentId");
+        return list("listTasksByAgent(workflow_exec_id=" + workflowExecId + ")", SELECT_TASKS_BY_AGENT,
+                workflowExecId, agentId);
+    }
+
+    @Override
+    public List<TaskState> listTasksByTool(String workflowExecId, String toolId) {
+        Require.nonBlank(workflowExecId, "workflowExecId");
+        Require.nonBlank(toolId, "toolId");
+        return list("listTasksByTool(workflow_exec_id=" + workflowExecId + ")", SELECT_TASKS_BY_TOOL,
+                workflowExecId, toolId);
+    }
+
+    @Override
+    public List<TaskState> listChildren(String parentStateId) {
+        Require.nonBlank(parentStateId, "parentStateId");
+        return list("listChildren(parent_state_id=" + parentStateId + ")", SELECT_CHILDREN, parentStateId);
+    }
+
+    @Override
+    public Map<String, Map<String, Object>> listChildrenOutputs(String parentStateId) {
+        Require.nonBlank(parentStateId, "parentStateId");
+        String operation = "listChildrenOutputs(parent_state_id=" + parentStateId + ")";
+        return database.runStatement(operation, tx -> tx.withConnection(connection -> {
+            Map<String, Map<String, Object>> outputs = new LinkedHashMap<>();
+            for (Object[] pair : Jdbc.query(connection, SELECT_CHILDREN_OUTPUTS,
+                    row -> new Object[] {row.getString(1), row.getString(2)}, parentStateId)) {
+                outputs.put((String) pair[0], readOutput(operation, (String) pair[0], (String) pair[1]));
+            }
+            return outputs;
+        }));
+    }
+
+    private static Map<String, Object> readOutput(String operation, String taskId, String json) {
+        try {
+            return Json.objectFromJsonb(json);
+        } catch (IllegalArgumentException e) {
+            throw new StoreException(operation, "output of child task '" + taskId + "' cannot be read: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public TaskState getChildByTaskId(String parentStateId, String taskId) {
+        Require.nonBlank(parentStateId, "parentStateId");
+        Require.nonBlank(taskId, "taskId");
+        String operation = "getChildByTaskId(parent_state_id=" + parentStateId + ", task_id=" + taskId + ")";
+        List<TaskState> found = list(operation, SELECT_CHILD_BY_TASK_ID, parentStateId, taskId);
+        if (found.isEmpty()) {
+            throw new TaskNotFoundException("getChildByTaskId", parentStateId,
+                    "task state '" + parentStateId + "' has no child with task_id '" + taskId + "'");
+        }
+        return found.get(0);
+    }
+
+    @Override
+    public List<TaskState> getTaskTree(String rootStateId) {
+        Require.nonBlank(rootStateId, "rootStateId");
+        return list("getTaskTree(root=" + rootStateId + ")", SELECT_TASK_TREE, rootStateId, treeDepthLimit);
+    }
+
+    @Override
+    public ProgressInfo getProgressInfo(String parentStateId) {
+        Require.nonBlank(parentStateId, "parentStateId");
+        String operation = "getProgressInfo(parent_state_id=" + parentStateId + ")";
+        return database.runStatement(operation, tx -> tx.withConnection(connection -> {
+            Map<Status, Integer> counts = new EnumMap<>(Status.class);
+            try (PreparedStatement statement = connection.prepareStatement(SELECT_PROGRESS)) {
+                statement.setString(1, parentStateId);
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        counts.put(statusOfGroup(operation, rows.getString(1)), rows.getInt(2));
+                    }
+                }
+            }
+            return ProgressInfo.of(counts);
+        }));
+    }
+
+    private static Status statusOfGroup(String operation, String status) {
+        try {
+            return Status.fromDb(status);
+        } catch (IllegalArgumentException e) {
+            throw new StoreException(operation, "a child row cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void createChildStatesInTransaction(String parentStateId, List<TaskState> children) {
+        Require.nonBlank(parentStateId, "parentStateId");
+        Require.nonNull(children, "children");
+        validateChildren(parentStateId, children);
+        if (children.isEmpty()) {
+            return;
+        }
+        String operation = "createChildStatesInTransaction(parent_state_id=" + parentStateId + ")";
+        database.run(operation, tx -> tx.withConnection(connection -> {
+            String parentWorkflow = Jdbc.queryFirst(connection, SELECT_PARENT_WORKFLOW_FOR_KEY_SHARE,
+                    row -> row.getString(1), parentStateId);
+            if (parentWorkflow == null) {
+                throw new TaskNotFoundException("createChildStatesInTransaction", parentStateId,
+                        "parent task state '" + parentStateId + "' not found");
+            }
+            for (TaskState child : children) {
+                requireParent(parentWorkflow, child, operation);
+            }
+            batchUpsert(connection, children, operation);
+            return null;
+        }));
+    }
+
+    private static void validateChildren(String parentStateId, List<TaskState> children) {
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < children.size(); i++) {
+            TaskState child = children.get(i);
+            if (child == null) {
+                throw new IllegalArgumentException("children[" + i + "]: must not be null");
+            }
+            if (!parentStateId.equals(child.parentStateId())) {
+                throw new IllegalArgumentException("children[" + i + "].parentStateId: child task '" + child.taskId()
+                        + "' has parent '" + child.parentStateId() + "', expected '" + parentStateId + "'");
+            }
+            TaskStateMapping.validateForWrite(child);
+            if (!ids.add(child.taskExecId())) {
+                throw new IllegalArgumentException("children[" + i + "].taskExecId: '" + child.taskExecId()
+                        + "' appears twice");
+            }
+        }
+    }
+
+    private static void batchUpsert(Connection connection, List<TaskState> states, String operation)
+            throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(UPSERT_TASK_STATE)) {
+            for (TaskState state : states) {
+                TaskStateMapping.bindUpsert(statement, state);
+                statement.addBatch();
+            }
+            statement.executeBatch();
+        } catch (SQLException e) {
+            SQLException next = e.getNextException();
+            throw new SQLException(operation + ": batch of " + states.size() + " children failed: "
+                    + (next != null ? next.getMessage() : e.getMessage()), e.getSQLState(), e);
+        }
+    }
+
+    @Override
+    public <E extends Exception> void withTx(TxConsumer<E> work) throws E {
+        database.withTx(work);
+    }
+
+    @Override
+    public <T, E extends Exception> T fromTx(TxFunction<T, E> work) throws E {
+        return database.fromTx(work);
+    }
+
+    private List<TaskState> list(String operation, String sql, Object... args) {
+        return database.runStatement(operation, tx -> tx.withConnection(c ->
+                Jdbc.query(c, sql, row -> TaskStateMapping.fromRow(row, operation), args)));
+    }
+
+    /** The SQL and arguments of a {@link TaskStateFilter}: fixed column names, every value bound. */
+    private static final class FilterQuery {
+        final StringBuilder sql = new StringBuilder("SELECT " + TaskStateMapping.COLUMNS + " FROM task_states");
+        final List<Object> args = new ArrayList<>();
+        private String glue = " WHERE ";
+
+        static FilterQuery of(TaskStateFilter f) {
+            FilterQuery q = new FilterQuery();
+            q.equal("status", f.status() == null ? null : f.status().dbValue());
+            q.equal("workflow_id", f.workflowId());
+            q.equal("workflow_exec_id", f.workflowExecId());
+            q.equal("task_id", f.taskId());
+            q.equal("task_exec_id", f.taskExecId());
+            q.equal("parent_state_id", f.parentStateId());
+            q.equal("agent_id", f.agentId());
+            q.equal("action_id", f.actionId());
+            q.equal("tool_id", f.toolId());
+            q.equal("execution_type", f.executionType() == null ? null : f.executionType().dbValue());
+            if (f.after() != null) {
+                q.condition("(created_at, task_exec_id) > (?, ?)", f.after().createdAt(), f.after().taskExecId());
+            }
+            q.sql.append(" ORDER BY created_at, task_exec_id");
+            if (f.limit() != null) {
+                q.sql.append(" LIMIT ?");
+                q.args.add(f.limit());
+            }
+            return q;
+        }
+
+        private void equal(String column, String value) {
+            if (value != null) {
+                condition(column + " = ?", value);
+            }
+        }
+
+        private void condition(String predicate, Object... values) {
+            sql.append(glue).append(predicate);
+            glue = " AND ";
+            args.addAll(List.of(values));
+        }
+    }
+}

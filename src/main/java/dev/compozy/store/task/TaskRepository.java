@@ -1,0 +1,114 @@
+package dev.compozy.store.task;
+
+import dev.compozy.store.Tx;
+import dev.compozy.store.TxConsumer;
+import dev.compozy.store.TxFunction;
+import dev.compozy.store.core.Status;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Task states: writes, lookups, hierarchy queries and transactions. Names in brackets are the seed's.
+ *
+ * <p>Every method validates its arguments before any SQL ({@link IllegalArgumentException} naming the
+ * field), reports a missing row as {@link TaskNotFoundException}, and reports a database failure as a
+ * {@link dev.compozy.store.StoreException} naming the operation with the driver's exception as cause.
+ * Lists and maps are never null. A method called inside {@link #withTx}/{@link #fromTx} on the same
+ * thread runs in that transaction.
+ */
+public interface TaskRepository {
+
+    /**
+     * Inserts the state, or overwrites every column but {@code task_exec_id} and {@code created_at} of
+     * the existing row, in one atomic statement; {@code updated_at} becomes {@code now()} [UpsertState].
+     *
+     * @return the state as stored, with its timestamps
+     */
+    TaskState upsertState(TaskState state);
+
+    /** {@link #upsertState(TaskState)} inside the caller's transaction [UpsertStateWithTx]. */
+    TaskState upsertState(Tx tx, TaskState state);
+
+    /** The state with this id [GetState]. @throws TaskNotFoundException when there is none */
+    TaskState getState(String taskExecId);
+
+    /**
+     * The state with this id, locked against concurrent writers until {@code tx} ends
+     * (PostgreSQL {@code FOR NO KEY UPDATE}: children can still be inserted under it) [GetStateForUpdate].
+     *
+     * @throws IllegalStateException when {@code tx} is not an open transaction of this store
+     * @throws TaskNotFoundException when there is none
+     */
+    TaskState getStateForUpdate(Tx tx, String taskExecId);
+
+    /** States matching every non-null field of the filter, by {@code (created_at, task_exec_id)} [ListStates]. */
+    List<TaskState> listStates(TaskStateFilter filter);
+
+    /**
+     * Hands every state matching the filter to {@code action}, in {@link #listStates} order, reading them
+     * from a server-side cursor in small fetches: memory stays bounded however many rows match. The read
+     * runs in one transaction, so it sees one snapshot.
+     */
+    void forEachState(TaskStateFilter filter, Consumer<TaskState> action);
+
+    /**
+     * Every task of a workflow execution at any depth, keyed by {@code task_id}; when a {@code task_id}
+     * repeats, the newest row (by {@code created_at}, then {@code task_exec_id}) wins [ListTasksInWorkflow].
+     */
+    Map<String, TaskState> listTasksInWorkflow(String workflowExecId);
+
+    /**
+     * {@link #listTasksInWorkflow} for several executions in one query: execution id to its tasks map;
+     * an execution without tasks maps to an empty map.
+     */
+    Map<String, Map<String, TaskState>> listTasksInWorkflows(Collection<String> workflowExecIds);
+
+    /** Tasks of the execution with this status, any depth, oldest first [ListTasksByStatus]. */
+    List<TaskState> listTasksByStatus(String workflowExecId, Status status);
+
+    /** Tasks of the execution run by this agent, any depth, oldest first [ListTasksByAgent]. */
+    List<TaskState> listTasksByAgent(String workflowExecId, String agentId);
+
+    /** Tasks of the execution run by this tool, any depth, oldest first [ListTasksByTool]. */
+    List<TaskState> listTasksByTool(String workflowExecId, String toolId);
+
+    /** Direct children of a task, by {@code task_id} then {@code created_at} [ListChildren]. */
+    List<TaskState> listChildren(String parentStateId);
+
+    /**
+     * Outputs of the direct children that have one (not SQL NULL), keyed by {@code task_id}, newest child
+     * winning on a repeated {@code task_id} [ListChildrenOutputs].
+     */
+    Map<String, Map<String, Object>> listChildrenOutputs(String parentStateId);
+
+    /** The newest direct child with this {@code task_id} [GetChildByTaskID]. @throws TaskNotFoundException */
+    TaskState getChildByTaskId(String parentStateId, String taskId);
+
+    /**
+     * The task and all its descendants down to the configured depth limit: root first, then level by
+     * level, each level by {@code created_at}; one recursive query, safe against cycles. An unknown root
+     * gives an empty list [GetTaskTree].
+     */
+    List<TaskState> getTaskTree(String rootStateId);
+
+    /** Counts over the direct children of a task, from one grouped query [GetProgressInfo]. */
+    ProgressInfo getProgressInfo(String parentStateId);
+
+    /**
+     * Writes all children of a parent in one transaction with batched statements; validates every child's
+     * parent id first and writes nothing if one is wrong; any failure writes none of them. The parent must
+     * exist and every child must belong to the parent's workflow execution.
+     */
+    void createChildStatesInTransaction(String parentStateId, List<TaskState> children);
+
+    /**
+     * Runs {@code work} in one transaction (joining the thread's open one) [WithTx]. Its exception rolls
+     * back and propagates unchanged; a failed commit propagates as a {@link dev.compozy.store.StoreException}.
+     */
+    <E extends Exception> void withTx(TxConsumer<E> work) throws E;
+
+    /** {@link #withTx} for work that returns a value. */
+    <T, E extends Exception> T fromTx(TxFunction<T, E> work) throws E;
+}

@@ -1,0 +1,447 @@
+package dev.compozy.store.workflow;
+
+import dev.compozy.store.Database;
+import dev.compozy.store.StoreException;
+import dev.compozy.store.Tx;
+import dev.compozy.store.core.ExecutionError;
+import dev.compozy.store.core.ExecutionType;
+import dev.compozy.store.core.Json;
+import dev.compozy.store.core.Status;
+import dev.compozy.store.internal.Jdbc;
+import dev.compozy.store.internal.Require;
+import dev.compozy.store.task.TaskRepository;
+import dev.compozy.store.task.TaskState;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * {@link WorkflowRepository} on Hibernate and PostgreSQL: JPA for lookups by id and the completion lock,
+ * native SQL (declared below) for upserts, lists and retention. Task maps come from the
+ * {@link TaskRepository}, inside the same transaction.
+ */
+public final class HibernateWorkflowRepository implements WorkflowRepository {
+
+    private static final String COLUMNS =
+            "workflow_exec_id, workflow_id, status, input, output, error, created_at, updated_at";
+
+    private static final String UPSERT_WORKFLOW_EXECUTION = """
+            INSERT INTO workflow_states (workflow_exec_id, workflow_id, status, input, output, error)
+            VALUES (?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb)
+            ON CONFLICT (workflow_exec_id) DO UPDATE SET
+                workflow_id = EXCLUDED.workflow_id,
+                status = EXCLUDED.status,
+                input = EXCLUDED.input,
+                output = EXCLUDED.output,
+                error = EXCLUDED.error,
+                updated_at = now()
+            RETURNING created_at, updated_at""";
+
+    private static final String UPDATE_STATUS =
+            "UPDATE workflow_states SET status = ?, updated_at = now() WHERE workflow_exec_id = ?";
+
+    private static final String UPDATE_COMPLETION = """
+            UPDATE workflow_states SET status = ?, output = ?::jsonb, error = ?::jsonb, updated_at = now()
+            WHERE workflow_exec_id = ?
+            RETURNING created_at, updated_at""";
+
+    private static final String SELECT_NEWEST_BY_WORKFLOW_ID = "SELECT " + COLUMNS
+            + " FROM workflow_states WHERE workflow_id = ? ORDER BY created_at DESC, workflow_exec_id DESC LIMIT 1";
+
+    private static final String SELECT_NEWEST_WITH_TASK = """
+            SELECT %s FROM workflow_states w
+            WHERE w.workflow_id = ?
+              AND EXISTS (SELECT 1 FROM task_states t WHERE t.workflow_exec_id = w.workflow_exec_id AND t.%s = ?)
+            ORDER BY w.created_at DESC, w.workflow_exec_id DESC
+            LIMIT 1""";
+    private static final String SELECT_NEWEST_BY_TASK_ID = SELECT_NEWEST_WITH_TASK.formatted(COLUMNS, "task_id");
+    private static final String SELECT_NEWEST_BY_AGENT_ID = SELECT_NEWEST_WITH_TASK.formatted(COLUMNS, "agent_id");
+    private static final String SELECT_NEWEST_BY_TOOL_ID = SELECT_NEWEST_WITH_TASK.formatted(COLUMNS, "tool_id");
+
+    private static final String DELETE_EXECUTION = "DELETE FROM workflow_states WHERE workflow_exec_id = ?";
+
+    /**
+     * One purge batch. SKIP LOCKED leaves rows a writer holds for a later purge instead of waiting, and the
+     * status and age are checked again on the locked row, so an execution revived meanwhile survives.
+     */
+    private static final String PURGE_BATCH = """
+            DELETE FROM workflow_states
+            WHERE workflow_exec_id IN (
+                SELECT workflow_exec_id FROM workflow_states
+                WHERE status = ANY (?) AND updated_at < ? AND workflow_exec_id > ?
+                ORDER BY workflow_exec_id
+                LIMIT ?
+                FOR UPDATE SKIP LOCKED)
+            RETURNING workflow_exec_id""";
+
+    private static final Set<Status> FINISHED = EnumSet.of(Status.SUCCESS, Status.FAILED);
+
+    private final Database database;
+    private final TaskRepository tasks;
+
+    public HibernateWorkflowRepository(Database database, TaskRepository tasks) {
+        this.database = Objects.requireNonNull(database, "database");
+        this.tasks = Objects.requireNonNull(tasks, "tasks");
+    }
+
+    @Override
+    public WorkflowExecution upsertExecution(WorkflowExecution execution) {
+        validateForWrite(execution);
+        String operation = "upsertExecution(workflow_exec_id=" + execution.workflowExecId() + ")";
+        return database.runStatement(operation, tx -> upsert(tx, execution));
+    }
+
+    @Override
+    public WorkflowExecution upsertExecution(Tx tx, WorkflowExecution execution) {
+        validateForWrite(execution);
+        String operation = "upsertExecution(workflow_exec_id=" + execution.workflowExecId() + ")";
+        database.requireActive(tx, operation);
+        return database.run(operation, current -> upsert(current, execution));
+    }
+
+    private static void validateForWrite(WorkflowExecution execution) {
+        Require.nonNull(execution, "execution");
+        Require.nonBlank(execution.workflowExecId(), "workflowExecId");
+        Require.nonBlank(execution.workflowId(), "workflowId");
+        Require.nonNull(execution.status(), "status");
+    }
+
+    private static WorkflowExecution upsert(Tx tx, WorkflowExecution execution) {
+        return tx.withConnection(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(UPSERT_WORKFLOW_EXECUTION)) {
+                Jdbc.bind(statement, execution.workflowExecId(), execution.workflowId(), execution.status().dbValue(),
+                        Json.toJsonb(execution.input()), Json.toJsonb(execution.output()),
+                        Json.toJsonb(execution.error()));
+                return withTimestamps(statement, execution.withTasks(Map.of()));
+            }
+        });
+    }
+
+    private static WorkflowExecution withTimestamps(PreparedStatement statement, WorkflowExecution execution)
+            throws SQLException {
+        try (ResultSet row = statement.executeQuery()) {
+            row.next();
+            return execution.toBuilder()
+                    .createdAt(Jdbc.instant(row, "created_at"))
+                    .updatedAt(Jdbc.instant(row, "updated_at"))
+                    .build();
+        }
+    }
+
+    @Override
+    public WorkflowExecution getExecution(String workflowExecId) {
+        Require.nonBlank(workflowExecId, "workflowExecId");
+        String operation = "getExecution(workflow_exec_id=" + workflowExecId + ")";
+        WorkflowExecution execution = database.runSnapshot(operation, tx -> {
+            WorkflowExecution found = find(tx.entityManager(), workflowExecId, LockModeType.NONE, operation);
+            return found == null ? null : found.withTasks(tasks.listTasksInWorkflow(workflowExecId));
+        });
+        if (execution == null) {
+            throw WorkflowNotFoundException.execution("getExecution", workflowExecId);
+        }
+        return execution;
+    }
+
+    /** Detaches what it loads, for the reason given on the task repository's {@code find}. */
+    private static WorkflowExecution find(EntityManager em, String workflowExecId, LockModeType lock, String operation) {
+        WorkflowExecutionEntity entity = em.find(WorkflowExecutionEntity.class, workflowExecId, lock);
+        if (entity == null) {
+            return null;
+        }
+        em.detach(entity);
+        return assemble(operation, entity.getWorkflowExecId(), entity.getWorkflowId(), entity.getStatus(),
+                entity.getInput(), entity.getOutput(), entity.getError(), entity.getCreatedAt(), entity.getUpdatedAt());
+    }
+
+    private static WorkflowExecution fromRow(ResultSet row, String operation) throws SQLException {
+        String id = row.getString("workflow_exec_id");
+        Map<String, Object> input;
+        Map<String, Object> output;
+        ExecutionError error;
+        try {
+            input = Json.objectFromJsonb(row.getString("input"));
+            output = Json.objectFromJsonb(row.getString("output"));
+            error = Json.fromJsonb(row.getString("error"), ExecutionError.class);
+        } catch (IllegalArgumentException e) {
+            throw unreadable(operation, id, e);
+        }
+        return assemble(operation, id, row.getString("workflow_id"), row.getString("status"), input, output, error,
+                Jdbc.instant(row, "created_at"), Jdbc.instant(row, "updated_at"));
+    }
+
+    private static WorkflowExecution assemble(String operation, String id, String workflowId, String status,
+            Map<String, Object> input, Map<String, Object> output, ExecutionError error, Instant createdAt,
+            Instant updatedAt) {
+        try {
+            return new WorkflowExecution(id, workflowId, Status.fromDb(status), input, output, error, createdAt,
+                    updatedAt, Map.of());
+        } catch (IllegalArgumentException e) {
+            throw unreadable(operation, id, e);
+        }
+    }
+
+    private static StoreException unreadable(String operation, String id, IllegalArgumentException e) {
+        return new StoreException(operation, "workflow_states row '" + id + "' cannot be read: " + e.getMessage(), e);
+    }
+
+    @Override
+    public List<WorkflowExecution> listExecutions(ExecutionFilter filter) {
+        Require.nonNull(filter, "filter");
+        FilterQuery query = FilterQuery.of(filter);
+        return database.runSnapshot("listExecutions", tx -> {
+            List<WorkflowExecution> page = tx.withConnection(c -> Jdbc.query(c, query.sql.toString(),
+                    row -> fromRow(row, "listExecutions"), query.args.toArray()));
+            if (page.isEmpty()) {
+                return page;
+            }
+            Map<String, Map<String, TaskState>> byExecution =
+                    tasks.listTasksInWorkflows(page.stream().map(WorkflowExecution::workflowExecId).toList());
+            List<WorkflowExecution> withTasks = new ArrayList<>(page.size());
+            for (WorkflowExecution execution : page) {
+                withTasks.add(execution.withTasks(byExecution.get(execution.workflowExecId())));
+            }
+            return withTasks;
+        });
+    }
+
+    @Override
+    public void updateStatus(String workflowExecId, Status status) {
+        Require.nonBlank(workflowExecId, "workflowExecId");
+        Require.nonNull(status, "status");
+        int changed = database.runStatement("updateStatus(workflow_exec_id=" + workflowExecId + ")",
+                tx -> tx.withConnection(c -> Jdbc.update(c, UPDATE_STATUS, status.dbValue(), workflowExecId)));
+        if (changed == 0) {
+            throw WorkflowNotFoundException.execution("updateStatus", workflowExecId);
+        }
+    }
+
+    @Override
+    public WorkflowExecution getExecutionByWorkflowId(String workflowId) {
+        Require.nonBlank(workflowId, "workflowId");
+        return newest("getExecutionByWorkflowId", workflowId, SELECT_NEWEST_BY_WORKFLOW_ID,
+                "no execution of workflow '" + workflowId + "'", workflowId);
+    }
+
+    @Override
+    public WorkflowExecution getExecutionByTaskId(String workflowId, String taskId) {
+        Require.nonBlank(workflowId, "workflowId");
+        Require.nonBlank(taskId, "taskId");
+        return newest("getExecutionByTaskId", workflowId, SELECT_NEWEST_BY_TASK_ID,
+                "no execution of workflow '" + workflowId + "' has task '" + taskId + "'", workflowId, taskId);
+    }
+
+    @Override
+    public WorkflowExecution getExecutionByAgentId(String workflowId, String agentId) {
+        Require.nonBlank(workflowId, "workflowId");
+        Require.nonBlank(agentId, "agentId");
+        return newest("getExecutionByAgentId", workflowId, SELECT_NEWEST_BY_AGENT_ID,
+                "no execution of workflow '" + workflowId + "' has a task of agent '" + agentId + "'", workflowId, agentId);
+    }
+
+    @Override
+    public WorkflowExecution getExecutionByToolId(String workflowId, String toolId) {
+        Require.nonBlank(workflowId, "workflowId");
+        Require.nonBlank(toolId, "toolId");
+        return newest("getExecutionByToolId", workflowId, SELECT_NEWEST_BY_TOOL_ID,
+                "no execution of workflow '" + workflowId + "' has a task of tool '" + toolId + "'", workflowId, toolId);
+    }
+
+    private WorkflowExecution newest(String operation, String workflowId, String sql, String notFound, Object... args) {
+        WorkflowExecution execution = database.runSnapshot(operation + "(workflow_id=" + workflowId + ")", tx -> {
+            WorkflowExecution found = tx.withConnection(c -> Jdbc.queryFirst(c, sql, row -> fromRow(row, operation), args));
+            return found == null ? null : found.withTasks(tasks.listTasksInWorkflow(found.workflowExecId()));
+        });
+        if (execution == null) {
+            throw new WorkflowNotFoundException(operation, workflowId, notFound);
+        }
+        return execution;
+    }
+
+    @Override
+    public WorkflowExecution completeWorkflow(String workflowExecId) {
+        return completeWorkflow(workflowExecId, null);
+    }
+
+    @Override
+    public WorkflowExecution completeWorkflow(String workflowExecId, OutputTransformer transformer) {
+        Require.nonBlank(workflowExecId, "workflowExecId");
+        String operation = "completeWorkflow(workflow_exec_id=" + workflowExecId + ")";
+        Completion completion = database.run(operation, tx -> {
+            WorkflowExecution locked = find(tx.entityManager(), workflowExecId, LockModeType.PESSIMISTIC_WRITE, operation);
+            if (locked == null) {
+                return Completion.NOT_FOUND;
+            }
+            WorkflowExecution current = locked.withTasks(tasks.listTasksInWorkflow(workflowExecId));
+            if (FINISHED.contains(current.status())) {
+                return new Completion(current, List.of());
+            }
+            List<String> unfinished = new ArrayList<>();
+            boolean anyFailed = false;
+            for (TaskState task : current.tasks().values()) {
+                if (!task.isChild()) {
+                    anyFailed |= task.status() == Status.FAILED;
+                    if (task.status() == Status.PENDING || task.status() == Status.RUNNING) {
+                        unfinished.add(task.taskId());
+                    }
+                }
+            }
+            if (!unfinished.isEmpty()) {
+                return new Completion(null, unfinished);
+            }
+            return new Completion(finish(tx, current, anyFailed ? Status.FAILED : Status.SUCCESS, transformer),
+                    List.of());
+        });
+        if (completion == Completion.NOT_FOUND) {
+            throw WorkflowNotFoundException.execution("completeWorkflow", workflowExecId);
+        }
+        if (!completion.unfinished.isEmpty()) {
+            throw new WorkflowNotReadyException(workflowExecId, completion.unfinished);
+        }
+        return completion.execution;
+    }
+
+    /** Outcome of the completion transaction; exceptions are raised after it, so it ends cleanly. */
+    private record Completion(WorkflowExecution execution, List<String> unfinished) {
+        static final Completion NOT_FOUND = new Completion(null, List.of());
+    }
+
+    private static WorkflowExecution finish(Tx tx, WorkflowExecution current, Status status,
+            OutputTransformer transformer) {
+        Map<String, Object> output;
+        ExecutionError error = null;
+        if (transformer == null) {
+            output = defaultOutput(current.tasks());
+        } else {
+            try {
+                output = transformer.transform(current);
+            } catch (Exception e) {
+                status = Status.FAILED;
+                output = defaultOutput(current.tasks());
+                error = ExecutionError.of(OUTPUT_TRANSFORMATION_FAILED,
+                        "output transformation failed: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            }
+        }
+        WorkflowExecution completed = current.toBuilder().status(status).output(output).error(error).build();
+        return tx.withConnection(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(UPDATE_COMPLETION)) {
+                Jdbc.bind(statement, completed.status().dbValue(), Json.toJsonb(completed.output()),
+                        Json.toJsonb(completed.error()), completed.workflowExecId());
+                return withTimestamps(statement, completed);
+            }
+        });
+    }
+
+    /**
+     * task_id → {output, parent_state_id (children only), execution_type "parallel" (parallel tasks only)},
+     * sorted by task_id so the stored document does not depend on row order.
+     */
+    static Map<String, Object> defaultOutput(Map<String, TaskState> tasksByTaskId) {
+        Map<String, Object> output = new TreeMap<>();
+        for (TaskState task : tasksByTaskId.values()) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("output", task.output());
+            if (task.isChild()) {
+                entry.put("parent_state_id", task.parentStateId());
+            }
+            if (task.executionType() == ExecutionType.PARALLEL) {
+                entry.put("execution_type", ExecutionType.PARALLEL.dbValue());
+            }
+            output.put(task.taskId(), entry);
+        }
+        return output;
+    }
+
+    @Override
+    public void deleteExecution(String workflowExecId) {
+        Require.nonBlank(workflowExecId, "workflowExecId");
+        int deleted = database.runStatement("deleteExecution(workflow_exec_id=" + workflowExecId + ")",
+                tx -> tx.withConnection(c -> Jdbc.update(c, DELETE_EXECUTION, workflowExecId)));
+        if (deleted == 0) {
+            throw WorkflowNotFoundException.execution("deleteExecution", workflowExecId);
+        }
+    }
+
+    @Override
+    public int purgeExecutions(Instant olderThan, Set<Status> statuses, int batchSize) {
+        Require.nonNull(olderThan, "olderThan");
+        Require.nonNull(statuses, "statuses");
+        if (statuses.isEmpty()) {
+            throw new IllegalArgumentException("statuses: must name at least one terminal status");
+        }
+        for (Status status : statuses) {
+            if (status == null || !status.isTerminal()) {
+                throw new IllegalArgumentException("statuses: " + status + " is not terminal; only finished "
+                        + "executions (SUCCESS, FAILED, TIMED_OUT, CANCELED) can be purged");
+            }
+        }
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batchSize: must be at least 1, got " + batchSize);
+        }
+        String[] statusValues = statuses.stream().map(Status::dbValue).toArray(String[]::new);
+        int total = 0;
+        String lastKey = "";
+        while (true) {
+            String after = lastKey;
+            List<String> deleted = database.run("purgeExecutions", tx -> tx.withConnection(c -> Jdbc.query(c,
+                    PURGE_BATCH, row -> row.getString(1), statusValues, olderThan, after, batchSize)));
+            if (deleted.isEmpty()) {
+                return total;
+            }
+            total += deleted.size();
+            for (String id : deleted) {
+                if (id.compareTo(lastKey) > 0) {
+                    lastKey = id;
+                }
+            }
+        }
+    }
+
+    /** The SQL and arguments of an {@link ExecutionFilter}: fixed column names, every value bound. */
+    private static final class FilterQuery {
+        final StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM workflow_states");
+        final List<Object> args = new ArrayList<>();
+        private String glue = " WHERE ";
+
+        static FilterQuery of(ExecutionFilter f) {
+            FilterQuery q = new FilterQuery();
+            q.condition("status = ?", f.status() == null ? null : f.status().dbValue());
+            q.condition("workflow_id = ?", f.workflowId());
+            q.condition("workflow_exec_id = ?", f.workflowExecId());
+            q.condition("created_at >= ?", f.createdFrom());
+            q.condition("created_at < ?", f.createdBefore());
+            q.condition("updated_at >= ?", f.updatedFrom());
+            q.condition("updated_at < ?", f.updatedBefore());
+            if (f.after() != null) {
+                q.sql.append(q.glue).append("(updated_at, workflow_exec_id) < (?, ?)");
+                q.glue = " AND ";
+                q.args.add(f.after().updatedAt());
+                q.args.add(f.after().workflowExecId());
+            }
+            q.sql.append(" ORDER BY updated_at DESC, workflow_exec_id DESC");
+            if (f.limit() != null) {
+                q.sql.append(" LIMIT ?");
+                q.args.add(f.limit());
+            }
+            return q;
+        }
+
+        private void condition(String predicate, Object value) {
+            if (value != null) {
+                sql.append(glue).append(predicate);
+                glue = " AND ";
+                args.add(value);
+            }
+        }
+    }
+}

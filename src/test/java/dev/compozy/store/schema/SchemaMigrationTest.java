@@ -1,0 +1,193 @@
+package dev.compozy.store.schema;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.compozy.store.Migrations;
+import dev.compozy.store.testing.PostgresExtension;
+import dev.compozy.store.testing.TestDatabase;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The Liquibase changelog builds exactly the original Go store's schema, rolls back, and adopts one. */
+@ExtendWith(PostgresExtension.class)
+class SchemaMigrationTest {
+    private static final String COLUMNS = """
+            SELECT table_name, ordinal_position, column_name, data_type, is_nullable, coalesce(column_default, '')
+            FROM information_schema.columns
+            WHERE table_schema = 'public' AND table_name IN ('workflow_states', 'task_states')
+            ORDER BY table_name, ordinal_position""";
+    private static final String CONSTRAINTS = """
+            SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)
+            FROM pg_constraint
+            WHERE conrelid IN ('workflow_states'::regclass, 'task_states'::regclass)
+            ORDER BY 1, 2""";
+    private static final String INDEXES = """
+            SELECT tablename, indexname, indexdef
+            FROM pg_indexes
+            WHERE schemaname = 'public' AND tablename IN ('workflow_states', 'task_states')
+            ORDER BY 1, 2""";
+    private static final String OUR_TABLES = """
+            SELECT count(*) FROM information_schema.tables
+            WHERE table_schema = 'public' AND table_name IN ('workflow_states', 'task_states')""";
+
+    @Test
+    void changelogBuildsTheCatalogOfTheOriginalSchema(TestDatabase db) throws Exception {
+        String original = db.createDatabase("schema_original");
+        String migrated = db.createDatabase("schema_migrated");
+        runScript(db, original, originalSchema());
+
+        Migrations.update(db.dataSource(migrated));
+
+        assertThat(catalog(db, migrated)).isEqualTo(catalog(db, original));
+        assertThat(catalog(db, migrated).indexes()).hasSize(34);
+        assertThat(catalog(db, migrated).constraints()).extracting(row -> row.get(1)).containsExactly(
+                "chk_execution_type_consistency", "fk_parent_task", "fk_workflow", "task_states_pkey",
+                "workflow_states_pkey");
+    }
+
+    @Test
+    void rollingBackEveryChangeSetLeavesNoTableAndTheChangelogAppliesAgain(TestDatabase db) throws Exception {
+        String name = db.createDatabase("schema_rollback");
+        Migrations.update(db.dataSource(name));
+        Catalog first = catalog(db, name);
+
+        Migrations.rollback(db.dataSource(name), 4);
+        assertThat(count(db, name, OUR_TABLES)).isZero();
+        assertThat(count(db, name, "SELECT count(*) FROM databasechangelog")).isZero();
+
+        Migrations.update(db.dataSource(name));
+        assertThat(catalog(db, name)).isEqualTo(first);
+    }
+
+    @Test
+    void eachChangeSetRollsBackOnItsOwn(TestDatabase db) throws Exception {
+        String name = db.createDatabase("schema_stepwise");
+        Migrations.update(db.dataSource(name));
+
+        Migrations.rollback(db.dataSource(name), 1);
+        assertThat(catalog(db, name).indexNames()).doesNotContain("idx_task_states_parent_state_task_created_desc",
+                "idx_task_states_workflow_exec_id_status", "idx_task_states_parent_state_output_not_null");
+        Migrations.rollback(db.dataSource(name), 1);
+        assertThat(catalog(db, name).indexNames()).doesNotContain("idx_task_states_workflow_exec_id_parent_null",
+                "idx_task_states_parent_state_id_workflow_exec_id").contains("idx_task_states_parent_status");
+        Migrations.rollback(db.dataSource(name), 1);
+        assertThat(count(db, name, OUR_TABLES)).isEqualTo(1);
+        Migrations.rollback(db.dataSource(name), 1);
+        assertThat(count(db, name, OUR_TABLES)).isZero();
+    }
+
+    @Test
+    void applyingTheChangelogTwiceChangesNothing(TestDatabase db) throws Exception {
+        String name = db.createDatabase("schema_twice");
+        Migrations.update(db.dataSource(name));
+        Catalog once = catalog(db, name);
+
+        Migrations.update(db.dataSource(name));
+
+        assertThat(catalog(db, name)).isEqualTo(once);
+        assertThat(count(db, name, "SELECT count(*) FROM databasechangelog")).isEqualTo(4);
+    }
+
+    @Test
+    void processesMigratingTheSameEmptyDatabaseAtOnceAllSucceed(TestDatabase db) throws Exception {
+        String name = db.createDatabase("schema_concurrent");
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<Void>> runs = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                Callable<Void> migrate = () -> {
+                    Migrations.update(db.dataSource(name));
+                    return null;
+                };
+                runs.add(pool.submit(migrate));
+            }
+            for (Future<Void> run : runs) {
+                run.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertThat(count(db, name, "SELECT count(*) FROM databasechangelog")).isEqualTo(4);
+        assertThat(count(db, name, OUR_TABLES)).isEqualTo(2);
+    }
+
+    @Test
+    void aDatabaseCreatedByTheGoStoreIsAdoptedWithItsRows(TestDatabase db) throws Exception {
+        String name = db.createDatabase("schema_adopted");
+        runScript(db, name, originalSchema());
+        runScript(db, name, """
+                INSERT INTO workflow_states (workflow_exec_id, workflow_id, status, input)
+                VALUES ('wf-1', 'etl', 'RUNNING', '{"k": 1}');
+                INSERT INTO task_states (component, status, task_exec_id, task_id, workflow_exec_id, workflow_id)
+                VALUES ('task', 'PENDING', 't-1', 'extract', 'wf-1', 'etl');
+                """);
+        Catalog before = catalog(db, name);
+
+        Migrations.update(db.dataSource(name));
+
+        assertThat(catalog(db, name)).isEqualTo(before);
+        assertThat(count(db, name, "SELECT count(*) FROM task_states WHERE task_exec_id = 't-1'")).isEqualTo(1);
+        assertThat(count(db, name, "SELECT count(*) FROM workflow_states WHERE input = '{\"k\": 1}'")).isEqualTo(1);
+        assertThat(count(db, name, "SELECT count(*) FROM databasechangelog")).isEqualTo(4);
+    }
+
+    record Catalog(List<List<String>> columns, List<List<String>> constraints, List<List<String>> indexes) {
+        List<String> indexNames() {
+            return indexes.stream().map(row -> row.get(1)).toList();
+        }
+    }
+
+    private static Catalog catalog(TestDatabase db, String database) throws SQLException {
+        try (Connection connection = db.connect(database)) {
+            return new Catalog(rows(connection, COLUMNS), rows(connection, CONSTRAINTS), rows(connection, INDEXES));
+        }
+    }
+
+    private static List<List<String>> rows(Connection connection, String sql) throws SQLException {
+        List<List<String>> rows = new ArrayList<>();
+        try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(sql)) {
+            int columns = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                List<String> row = new ArrayList<>();
+                for (int i = 1; i <= columns; i++) {
+                    row.add(rs.getString(i));
+                }
+                rows.add(row);
+            }
+        }
+        return rows;
+    }
+
+    private static long count(TestDatabase db, String database, String sql) throws SQLException {
+        try (Connection connection = db.connect(database); Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static void runScript(TestDatabase db, String database, String sql) throws SQLException {
+        try (Connection connection = db.connect(database); Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+
+    private static String originalSchema() throws IOException {
+        try (InputStream in = SchemaMigrationTest.class.getResourceAsStream("/original-schema.sql")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}

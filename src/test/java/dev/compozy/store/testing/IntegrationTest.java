@@ -1,0 +1,75 @@
+package dev.compozy.store.testing;
+
+import dev.compozy.store.Store;
+import dev.compozy.store.task.TaskRepository;
+import dev.compozy.store.workflow.WorkflowRepository;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Base of tests against the run's shared database: one {@link Store} for the whole JVM, and empty tables
+ * before every test.
+ */
+@ExtendWith(PostgresExtension.class)
+public abstract class IntegrationTest {
+    private static Store shared;
+
+    protected final TestDatabase db = TestDatabase.get();
+    protected Store store;
+    protected TaskRepository tasks;
+    protected WorkflowRepository workflows;
+
+    protected static synchronized Store sharedStore() {
+        if (shared == null) {
+            shared = Store.open(TestDatabase.get().config());
+            Runtime.getRuntime().addShutdownHook(new Thread(shared::close, "close-shared-store"));
+        }
+        return shared;
+    }
+
+    @BeforeEach
+    void emptyTablesAndOpenStore() throws SQLException {
+        try (Connection connection = db.connect(TestDatabase.SHARED_DATABASE);
+                Statement statement = connection.createStatement()) {
+            statement.execute("TRUNCATE workflow_states, task_states");
+        }
+        store = sharedStore();
+        tasks = store.taskRepository();
+        workflows = store.workflowRepository();
+    }
+
+    /** Runs a query on a connection of its own and returns the first column of the first row. */
+    protected Object scalar(String sql, Object... args) {
+        try (Connection connection = db.connect(TestDatabase.SHARED_DATABASE);
+                var statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                statement.setObject(i + 1, args[i]);
+            }
+            try (var rows = statement.executeQuery()) {
+                return rows.next() ? rows.getObject(1) : null;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    protected long count(String sql, Object... args) {
+        return ((Number) scalar(sql, args)).longValue();
+    }
+
+    /** Runs a statement on a connection of its own (as "another client" would). */
+    protected void execute(String sql, Object... args) {
+        try (Connection connection = db.connect(TestDatabase.SHARED_DATABASE);
+                var statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                statement.setObject(i + 1, args[i]);
+            }
+            statement.execute();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
