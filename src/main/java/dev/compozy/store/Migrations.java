@@ -6,15 +6,18 @@ import java.sql.SQLException;
 import java.util.Map;
 import javax.sql.DataSource;
 import liquibase.Scope;
+import liquibase.UpdateSummaryOutputEnum;
 import liquibase.command.CommandScope;
 import liquibase.command.core.RollbackCountCommandStep;
 import liquibase.command.core.UpdateCommandStep;
 import liquibase.command.core.helpers.DatabaseChangelogCommandStep;
 import liquibase.command.core.helpers.DbUrlConnectionArgumentsCommandStep;
+import liquibase.command.core.helpers.ShowSummaryArgument;
 import liquibase.database.Database;
 import liquibase.database.DatabaseFactory;
 import liquibase.database.jvm.JdbcConnection;
 import liquibase.resource.ClassLoaderResourceAccessor;
+import liquibase.ui.LoggerUIService;
 
 /**
  * Applies the store's Liquibase changelog ({@value #CHANGELOG}, shipped in the jar and kept at the top
@@ -40,6 +43,7 @@ public final class Migrations {
         withLiquibase(dataSource, "migrate", database -> new CommandScope(UpdateCommandStep.COMMAND_NAME)
                 .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
                 .addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, CHANGELOG)
+                .addArgumentValue(ShowSummaryArgument.SHOW_SUMMARY_OUTPUT, UpdateSummaryOutputEnum.LOG)
                 .execute());
     }
 
@@ -65,8 +69,10 @@ public final class Migrations {
             try {
                 Database database = DatabaseFactory.getInstance()
                         .findCorrectDatabaseImplementation(new JdbcConnection(connection));
-                Scope.child(Map.of(Scope.Attr.resourceAccessor.name(),
-                        new ClassLoaderResourceAccessor(Migrations.class.getClassLoader())), () -> work.run(database));
+                // LoggerUIService: a library's migration reports through logging, not on the application's stdout.
+                Scope.child(Map.of(
+                        Scope.Attr.resourceAccessor.name(), new ClassLoaderResourceAccessor(Migrations.class.getClassLoader()),
+                        Scope.Attr.ui.name(), new LoggerUIService()), () -> work.run(database));
             } finally {
                 if (!connection.getAutoCommit()) {
                     connection.rollback();
