@@ -22,6 +22,9 @@ public final class SqlRecorder {
     public record Execution(String sql, int parameterSets, boolean batch) {
     }
 
+    /** Recorded for every {@link Connection#commit()}, so tests can see where transactions end. */
+    public static final String COMMIT = "COMMIT";
+
     private final List<Execution> executions = Collections.synchronizedList(new ArrayList<>());
     private final DataSource dataSource;
 
@@ -61,6 +64,9 @@ public final class SqlRecorder {
             }
             if ("createStatement".equals(method.getName())) {
                 return proxyStatement(Statement.class, (Statement) result, null);
+            }
+            if ("commit".equals(method.getName())) {
+                executions.add(new Execution(COMMIT, 0, false));
             }
             return result;
         });
