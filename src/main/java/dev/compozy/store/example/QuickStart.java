@@ -51,7 +51,7 @@ public final class QuickStart {
         }
     }
 
-    static void run(WorkflowRepository workflows, TaskRepository tasks) {
+    public static void run(WorkflowRepository workflows, TaskRepository tasks) {
         WorkflowExecution execution = workflows.upsertExecution(WorkflowExecution.builder()
                 .workflowExecId(Id.newId())
                 .workflowId("data-pipeline")

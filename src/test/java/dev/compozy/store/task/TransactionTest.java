@@ -17,23 +17,6 @@ import org.junit.jupiter.api.Test;
 class TransactionTest extends IntegrationTest {
 
     @Test
-    void theSeedsTransactionExampleLocksModifiesAndSavesInOneTransaction() {
-        TaskState state = tasks.upsertState(task(execution(workflows), "step").status(Status.RUNNING).build());
-
-        tasks.withTx(tx -> {
-            TaskState locked = tasks.getStateForUpdate(tx, state.taskExecId());
-            tasks.upsertState(tx, locked.toBuilder()
-                    .status(Status.SUCCESS)
-                    .output(Map.of("result", "success"))
-                    .build());
-        });
-
-        TaskState read = tasks.getState(state.taskExecId());
-        assertThat(read.status()).isEqualTo(Status.SUCCESS);
-        assertThat(read.output()).isEqualTo(Map.of("result", "success"));
-    }
-
-    @Test
     void anExceptionRollsBackAndPropagatesUnchanged() {
         WorkflowExecution execution = execution(workflows);
         IOException failure = new IOException("disk on fire");

@@ -32,29 +32,6 @@ class WorkflowRepositoryTest extends IntegrationTest {
     }
 
     @Test
-    void theSeedsWorkflowManagementExampleCreatesReadsAndUpdates() {
-        String execId = Id.newId();
-        WorkflowExecution workflowExec = WorkflowExecution.builder()
-                .workflowExecId(execId)
-                .workflowId("data-pipeline")
-                .status(Status.RUNNING)
-                .input(Map.of("environment", "production"))
-                .build();
-        workflows.upsertExecution(workflowExec);
-
-        WorkflowExecution execution = workflows.getExecution(execId);
-        workflows.upsertExecution(execution.toBuilder()
-                .status(Status.SUCCESS)
-                .output(Map.of("total_processed", 5000))
-                .build());
-
-        WorkflowExecution read = workflows.getExecution(execId);
-        assertThat(read.status()).isEqualTo(Status.SUCCESS);
-        assertThat(read.input()).isEqualTo(Map.of("environment", "production"));
-        assertThat(read.output()).isEqualTo(Map.of("total_processed", 5000));
-    }
-
-    @Test
     void anUpsertOverwritesEveryColumnKeepsCreatedAtAndNeverWritesTasks() {
         WorkflowExecution first = workflows.upsertExecution(WorkflowExecution.builder().workflowExecId("wf-1")
                 .workflowId("a").status(Status.RUNNING).input(Map.of("k", 1)).output(Map.of("o", 1))
