@@ -8,6 +8,7 @@ import dev.compozy.store.TxFunction;
 import dev.compozy.store.core.Json;
 import dev.compozy.store.core.Status;
 import dev.compozy.store.internal.Jdbc;
+import dev.compozy.store.internal.QueryBuilder;
 import dev.compozy.store.internal.Require;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
@@ -15,7 +16,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashSet;
@@ -234,22 +234,22 @@ public final class HibernateTaskRepository implements TaskRepository {
     @Override
     public List<TaskState> listStates(TaskStateFilter filter) {
         Require.nonNull(filter, "filter");
-        FilterQuery query = FilterQuery.of(filter);
+        QueryBuilder query = filterQuery(filter);
         return database.runStatement("listStates", tx -> tx.withConnection(c ->
-                Jdbc.query(c, query.sql.toString(), row -> TaskStateMapping.fromRow(row, "listStates"), query.args.toArray())));
+                Jdbc.query(c, query.sql(), row -> TaskStateMapping.fromRow(row, "listStates"), query.args())));
     }
 
     @Override
     public void forEachState(TaskStateFilter filter, Consumer<TaskState> action) {
         Require.nonNull(filter, "filter");
         Require.nonNull(action, "action");
-        FilterQuery query = FilterQuery.of(filter);
+        QueryBuilder query = filterQuery(filter);
         database.run("forEachState", tx -> tx.withConnection(connection -> {
-            try (PreparedStatement statement = connection.prepareStatement(query.sql.toString())) {
+            try (PreparedStatement statement = connection.prepareStatement(query.sql())) {
                 // With auto-commit off (inside the transaction) the driver reads through a cursor,
                 // this many rows per round trip, instead of materialising the whole result.
                 statement.setFetchSize(STREAM_FETCH_SIZE);
-                Jdbc.bind(statement, query.args.toArray());
+                Jdbc.bind(statement, query.args());
                 try (ResultSet rows = statement.executeQuery()) {
                     while (rows.next()) {
                         action.accept(TaskStateMapping.fromRow(rows, "forEachState"));
@@ -458,44 +458,22 @@ public final class HibernateTaskRepository implements TaskRepository {
     }
 
     /** The SQL and arguments of a {@link TaskStateFilter}: fixed column names, every value bound. */
-    private static final class FilterQuery {
-        final StringBuilder sql = new StringBuilder("SELECT " + TaskStateMapping.COLUMNS + " FROM task_states");
-        final List<Object> args = new ArrayList<>();
-        private String glue = " WHERE ";
-
-        static FilterQuery of(TaskStateFilter f) {
-            FilterQuery q = new FilterQuery();
-            q.equal("status", f.status() == null ? null : f.status().dbValue());
-            q.equal("workflow_id", f.workflowId());
-            q.equal("workflow_exec_id", f.workflowExecId());
-            q.equal("task_id", f.taskId());
-            q.equal("task_exec_id", f.taskExecId());
-            q.equal("parent_state_id", f.parentStateId());
-            q.equal("agent_id", f.agentId());
-            q.equal("action_id", f.actionId());
-            q.equal("tool_id", f.toolId());
-            q.equal("execution_type", f.executionType() == null ? null : f.executionType().dbValue());
-            if (f.after() != null) {
-                q.condition("(created_at, task_exec_id) > (?, ?)", f.after().createdAt(), f.after().taskExecId());
-            }
-            q.sql.append(" ORDER BY created_at, task_exec_id");
-            if (f.limit() != null) {
-                q.sql.append(" LIMIT ?");
-                q.args.add(f.limit());
-            }
-            return q;
-        }
-
-        private void equal(String column, String value) {
-            if (value != null) {
-                condition(column + " = ?", value);
-            }
-        }
-
-        private void condition(String predicate, Object... values) {
-            sql.append(glue).append(predicate);
-            glue = " AND ";
-            args.addAll(List.of(values));
-        }
+    private static QueryBuilder filterQuery(TaskStateFilter f) {
+        TaskCursor after = f.after();
+        return new QueryBuilder("SELECT " + TaskStateMapping.COLUMNS + " FROM task_states")
+                .whereIfPresent("status = ?", f.status() == null ? null : f.status().dbValue())
+                .whereIfPresent("workflow_id = ?", f.workflowId())
+                .whereIfPresent("workflow_exec_id = ?", f.workflowExecId())
+                .whereIfPresent("task_id = ?", f.taskId())
+                .whereIfPresent("task_exec_id = ?", f.taskExecId())
+                .whereIfPresent("parent_state_id = ?", f.parentStateId())
+                .whereIfPresent("agent_id = ?", f.agentId())
+                .whereIfPresent("action_id = ?", f.actionId())
+                .whereIfPresent("tool_id = ?", f.toolId())
+                .whereIfPresent("execution_type = ?", f.executionType() == null ? null : f.executionType().dbValue())
+                .whereIfPresent("(created_at, task_exec_id) > (?, ?)", after == null ? null : after.createdAt(),
+                        after == null ? null : after.taskExecId())
+                .orderBy("created_at, task_exec_id")
+                .limit(f.limit());
     }
 }

@@ -8,6 +8,7 @@ import dev.compozy.store.core.ExecutionType;
 import dev.compozy.store.core.Json;
 import dev.compozy.store.core.Status;
 import dev.compozy.store.internal.Jdbc;
+import dev.compozy.store.internal.QueryBuilder;
 import dev.compozy.store.internal.Require;
 import dev.compozy.store.task.TaskRepository;
 import dev.compozy.store.task.TaskState;
@@ -198,10 +199,10 @@ public final class HibernateWorkflowRepository implements WorkflowRepository {
     @Override
     public List<WorkflowExecution> listExecutions(ExecutionFilter filter) {
         Require.nonNull(filter, "filter");
-        FilterQuery query = FilterQuery.of(filter);
+        QueryBuilder query = filterQuery(filter);
         return database.runSnapshot("listExecutions", tx -> {
-            List<WorkflowExecution> page = tx.withConnection(c -> Jdbc.query(c, query.sql.toString(),
-                    row -> fromRow(row, "listExecutions"), query.args.toArray()));
+            List<WorkflowExecution> page = tx.withConnection(c -> Jdbc.query(c, query.sql(),
+                    row -> fromRow(row, "listExecutions"), query.args()));
             if (page.isEmpty()) {
                 return page;
             }
@@ -408,40 +409,19 @@ public final class HibernateWorkflowRepository implements WorkflowRepository {
     }
 
     /** The SQL and arguments of an {@link ExecutionFilter}: fixed column names, every value bound. */
-    private static final class FilterQuery {
-        final StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM workflow_states");
-        final List<Object> args = new ArrayList<>();
-        private String glue = " WHERE ";
-
-        static FilterQuery of(ExecutionFilter f) {
-            FilterQuery q = new FilterQuery();
-            q.condition("status = ?", f.status() == null ? null : f.status().dbValue());
-            q.condition("workflow_id = ?", f.workflowId());
-            q.condition("workflow_exec_id = ?", f.workflowExecId());
-            q.condition("created_at >= ?", f.createdFrom());
-            q.condition("created_at < ?", f.createdBefore());
-            q.condition("updated_at >= ?", f.updatedFrom());
-            q.condition("updated_at < ?", f.updatedBefore());
-            if (f.after() != null) {
-                q.sql.append(q.glue).append("(updated_at, workflow_exec_id) < (?, ?)");
-                q.glue = " AND ";
-                q.args.add(f.after().updatedAt());
-                q.args.add(f.after().workflowExecId());
-            }
-            q.sql.append(" ORDER BY updated_at DESC, workflow_exec_id DESC");
-            if (f.limit() != null) {
-                q.sql.append(" LIMIT ?");
-                q.args.add(f.limit());
-            }
-            return q;
-        }
-
-        private void condition(String predicate, Object value) {
-            if (value != null) {
-                sql.append(glue).append(predicate);
-                glue = " AND ";
-                args.add(value);
-            }
-        }
+    private static QueryBuilder filterQuery(ExecutionFilter f) {
+        ExecutionCursor after = f.after();
+        return new QueryBuilder("SELECT " + COLUMNS + " FROM workflow_states")
+                .whereIfPresent("status = ?", f.status() == null ? null : f.status().dbValue())
+                .whereIfPresent("workflow_id = ?", f.workflowId())
+                .whereIfPresent("workflow_exec_id = ?", f.workflowExecId())
+                .whereIfPresent("created_at >= ?", f.createdFrom())
+                .whereIfPresent("created_at < ?", f.createdBefore())
+                .whereIfPresent("updated_at >= ?", f.updatedFrom())
+                .whereIfPresent("updated_at < ?", f.updatedBefore())
+                .whereIfPresent("(updated_at, workflow_exec_id) < (?, ?)", after == null ? null : after.updatedAt(),
+                        after == null ? null : after.workflowExecId())
+                .orderBy("updated_at DESC, workflow_exec_id DESC")
+                .limit(f.limit());
     }
 }

@@ -1,5 +1,6 @@
 package dev.compozy.store.task;
 
+import static dev.compozy.store.testing.Latches.await;
 import static dev.compozy.store.testing.Fixtures.child;
 import static dev.compozy.store.testing.Fixtures.execution;
 import static dev.compozy.store.testing.Fixtures.task;
@@ -157,17 +158,6 @@ class TaskLockingTest extends IntegrationTest {
                 throw new AssertionError("no backend started waiting for the lock within 30 s");
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-        }
-    }
-
-    private static void await(CountDownLatch latch) {
-        try {
-            if (!latch.await(30, TimeUnit.SECONDS)) {
-                throw new AssertionError("latch not released within 30 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.compozy.store.workflow;
 
+import static dev.compozy.store.testing.Latches.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -103,16 +104,5 @@ class PurgeExecutionsTest extends IntegrationTest {
         assertThatThrownBy(() -> workflows.purgeExecutions(Instant.now(), FINISHED, 0)).hasMessageStartingWith("batchSize:");
         assertThatThrownBy(() -> workflows.purgeExecutions(null, FINISHED, 10)).hasMessageStartingWith("olderThan:");
         assertThat(count("SELECT count(*) FROM workflow_states")).isEqualTo(10_000);
-    }
-
-    private static void await(CountDownLatch latch) {
-        try {
-            if (!latch.await(30, TimeUnit.SECONDS)) {
-                throw new AssertionError("latch not released within 30 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
     }
 }
