@@ -258,4 +258,21 @@ class TaskQueryTest extends IntegrationTest {
                         e -> assertThat(e.taskExecId()).isEqualTo(parent.taskExecId()))
                 .hasMessageContaining("no child with task_id 'zzz'");
     }
+
+    @Test
+    void listTasksInWorkflowsMapsEveryRequestedExecutionEvenWithoutTasks() {
+        WorkflowExecution busy = execution(workflows);
+        WorkflowExecution idle = execution(workflows);
+        tasks.upsertState(task(busy, "one").build());
+        tasks.upsertState(task(busy, "two").build());
+
+        Map<String, Map<String, TaskState>> byExecution =
+                tasks.listTasksInWorkflows(List.of(busy.workflowExecId(), idle.workflowExecId()));
+
+        assertThat(byExecution).containsOnlyKeys(busy.workflowExecId(), idle.workflowExecId());
+        assertThat(byExecution.get(busy.workflowExecId())).containsOnlyKeys("one", "two");
+        assertThat(byExecution.get(idle.workflowExecId())).isEmpty();
+        assertThat(tasks.listTasksInWorkflows(List.of())).isEmpty();
+        assertThatThrownBy(() -> tasks.listTasksInWorkflows(List.of(" "))).hasMessageStartingWith("workflowExecIds[]:");
+    }
 }

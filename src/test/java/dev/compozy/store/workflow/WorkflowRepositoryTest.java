@@ -247,4 +247,16 @@ class WorkflowRepositoryTest extends IntegrationTest {
         assertThatThrownBy(() -> workflows.deleteExecution(execution.workflowExecId()))
                 .isInstanceOf(WorkflowNotFoundException.class);
     }
+
+    @Test
+    void blankArgumentsAreRejectedBeforeAnySqlNamingTheField() {
+        assertThatThrownBy(() -> workflows.completeWorkflow(" ")).hasMessage("workflowExecId: must not be blank");
+        assertThatThrownBy(() -> workflows.deleteExecution(null)).hasMessage("workflowExecId: must not be blank");
+        assertThatThrownBy(() -> workflows.getExecutionByWorkflowId("")).hasMessage("workflowId: must not be blank");
+        assertThatThrownBy(() -> workflows.getExecutionByTaskId("wf", "")).hasMessage("taskId: must not be blank");
+        assertThatThrownBy(() -> workflows.getExecutionByAgentId("wf", null)).hasMessage("agentId: must not be blank");
+        assertThatThrownBy(() -> workflows.getExecutionByToolId("wf", " ")).hasMessage("toolId: must not be blank");
+        assertThatThrownBy(() -> workflows.listExecutions(null)).hasMessage("filter: must not be null");
+        assertThatThrownBy(() -> ExecutionFilter.builder().limit(0).build()).hasMessageStartingWith("limit:");
+    }
 }
