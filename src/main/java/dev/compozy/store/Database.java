@@ -6,7 +6,11 @@ import jakarta.persistence.EntityTransaction;
 import jakarta.persistence.PersistenceException;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 import org.hibernate.Session;
 
@@ -20,17 +24,29 @@ import org.hibernate.Session;
  * function's exception rolls the transaction back and propagates unchanged; a failed commit propagates
  * as a {@link StoreException}. A nested call that throws marks the shared transaction rollback-only, so
  * an outer function that swallows the exception still cannot commit half of the work.
+ *
+ * <p>Database failures become {@link StoreException}s typed by SQLState: {@link TransientStoreException}
+ * (deadlock, serialization failure), {@link LockTimeoutException}, {@link StatementTimeoutException}.
+ * When one says the connection is gone, the pool is told to replace its idle connections, so the next
+ * operation after a server restart or a killed backend starts on a fresh one.
  */
 public final class Database {
     private static final String SET_SNAPSHOT = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+    private static final String SET_LOCAL = "SELECT set_config(?, ?, true)";
 
     private final DataSource dataSource;
     private final EntityManagerFactory entityManagerFactory;
+    private final Runnable onConnectionLoss;
     private final ThreadLocal<ActiveTx> current = new ThreadLocal<>();
 
     public Database(DataSource dataSource, EntityManagerFactory entityManagerFactory) {
+        this(dataSource, entityManagerFactory, () -> { });
+    }
+
+    Database(DataSource dataSource, EntityManagerFactory entityManagerFactory, Runnable onConnectionLoss) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         this.entityManagerFactory = Objects.requireNonNull(entityManagerFactory, "entityManagerFactory");
+        this.onConnectionLoss = Objects.requireNonNull(onConnectionLoss, "onConnectionLoss");
     }
 
     /** The connection pool; connections taken from it directly do not join the store's transactions. */
@@ -74,7 +90,7 @@ public final class Database {
             try {
                 transaction.begin();
             } catch (PersistenceException e) {
-                throw new StoreException("begin", "cannot start a transaction", e);
+                throw failure("begin", "cannot start a transaction: " + describe(e), e);
             }
             T result;
             try {
@@ -101,6 +117,55 @@ public final class Database {
         });
     }
 
+    /**
+     * Runs {@code work} in a transaction of its own, running it again from the start, as the policy
+     * allows, when it fails with a {@link TransientStoreException}. The work must be safe to repeat: the
+     * database side of a failed attempt is rolled back, anything else it did is not.
+     *
+     * @throws RetriesExhaustedException when the last allowed attempt failed transiently too
+     * @throws IllegalStateException when called inside an open transaction, which a retry could not undo
+     */
+    public <T, E extends Exception> T fromTx(RetryPolicy policy, TxFunction<T, E> work) throws E {
+        Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(work, "work");
+        if (current.get() != null) {
+            throw new IllegalStateException("a retrying transaction cannot join an open one: a retry could not "
+                    + "undo the outer transaction's work");
+        }
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return fromTx(work);
+            } catch (TransientStoreException e) {
+                if (attempt >= policy.maxAttempts()) {
+                    if (policy.maxAttempts() == 1) {
+                        throw e;
+                    }
+                    throw new RetriesExhaustedException(attempt, e);
+                }
+                pause(policy.backoff(attempt));
+            }
+        }
+    }
+
+    /** {@link #fromTx(RetryPolicy, TxFunction)} for work that returns nothing. */
+    public <E extends Exception> void withTx(RetryPolicy policy, TxConsumer<E> work) throws E {
+        Objects.requireNonNull(work, "work");
+        fromTx(policy, tx -> {
+            work.accept(tx);
+            return null;
+        });
+    }
+
+    private static void pause(Duration duration) {
+        long deadline = System.nanoTime() + duration.toNanos();
+        for (long left = duration.toNanos(); left > 0; left = deadline - System.nanoTime()) {
+            LockSupport.parkNanos(left);
+            if (Thread.currentThread().isInterrupted()) {
+                throw new StoreException("retry", "interrupted while backing off before a retry");
+            }
+        }
+    }
+
     /** The transaction open on this thread, or {@code null}. */
     public Tx currentTx() {
         return current.get();
@@ -116,7 +181,7 @@ public final class Database {
         } catch (StoreException | IllegalArgumentException | IllegalStateException e) {
             throw e;
         } catch (PersistenceException e) {
-            throw new StoreException(operation, describe(e), e);
+            throw failure(operation, describe(e), e);
         }
     }
 
@@ -130,7 +195,7 @@ public final class Database {
         }
         return run(operation, tx -> {
             tx.withConnection(connection -> {
-                try (java.sql.Statement statement = connection.createStatement()) {
+                try (Statement statement = connection.createStatement()) {
                     statement.execute(SET_SNAPSHOT);
                 }
                 return null;
@@ -153,7 +218,7 @@ public final class Database {
         try {
             return work.apply(autoCommit);
         } catch (PersistenceException e) {
-            throw new StoreException(operation, describe(e), e);
+            throw failure(operation, describe(e), e);
         } finally {
             autoCommit.active = false;
             entityManager.close();
@@ -176,7 +241,14 @@ public final class Database {
         return tx;
     }
 
-    private static void finish(ActiveTx tx, EntityTransaction transaction) {
+    private StoreException failure(String operation, String message, Throwable cause) {
+        if (StoreException.isConnectionLoss(StoreException.sqlStateOf(cause))) {
+            onConnectionLoss.run();
+        }
+        return StoreException.of(operation, message, cause);
+    }
+
+    private void finish(ActiveTx tx, EntityTransaction transaction) {
         if (tx.rollbackOnly) {
             rollback(transaction);
             if (tx.nestedFailure != null) {
@@ -188,7 +260,7 @@ public final class Database {
         try {
             transaction.commit();
         } catch (PersistenceException e) {
-            throw new StoreException("commit", "commit failed: " + describe(e), e);
+            throw failure("commit", "commit failed: " + describe(e), e);
         }
     }
 
@@ -247,6 +319,33 @@ public final class Database {
         public <T> T withConnection(ConnectionWork<T> work) {
             ensureActive();
             return entityManager.unwrap(Session.class).doReturningWork(work::execute);
+        }
+
+        @Override
+        public void setLockTimeout(Duration timeout) {
+            setLocal("lock_timeout", timeout);
+        }
+
+        @Override
+        public void setStatementTimeout(Duration timeout) {
+            setLocal("statement_timeout", timeout);
+        }
+
+        private void setLocal(String setting, Duration timeout) {
+            if (timeout == null || timeout.isNegative()) {
+                throw new IllegalArgumentException("timeout: must be zero (no limit) or positive");
+            }
+            if (current.get() != this) {
+                throw new IllegalStateException(setting + " can only be set inside a transaction");
+            }
+            withConnection(connection -> {
+                try (PreparedStatement statement = connection.prepareStatement(SET_LOCAL)) {
+                    statement.setString(1, setting);
+                    statement.setString(2, TimeUnit.NANOSECONDS.toMillis(timeout.toNanos()) + "ms");
+                    statement.execute();
+                }
+                return null;
+            });
         }
 
         @Override

@@ -79,7 +79,19 @@ public final class Store implements AutoCloseable {
         }
         EntityManagerFactory factory = createEntityManagerFactory(dataSource);
         LOG.info("compozy-store opened on {} as {}", config.jdbcUrl(), config.user());
-        return new Store(ownedPool, new Database(dataSource, factory), config);
+        Runnable onConnectionLoss = ownedPool == null ? () -> { } : () -> evictIdleConnections(ownedPool);
+        return new Store(ownedPool, new Database(dataSource, factory, onConnectionLoss), config);
+    }
+
+    /**
+     * After a lost connection the pool's other connections are most likely dead too (server restart,
+     * killed backends); replacing them now spares the next operations from finding that out one by one.
+     */
+    private static void evictIdleConnections(HikariDataSource pool) {
+        if (pool.getHikariPoolMXBean() != null) {
+            LOG.warn("connection to PostgreSQL lost; replacing the pool's connections");
+            pool.getHikariPoolMXBean().softEvictConnections();
+        }
     }
 
     private static HikariDataSource openPool(StoreConfig config) {
@@ -96,9 +108,13 @@ public final class Store implements AutoCloseable {
         long connectSeconds = Math.max(1, config.connectTimeout().toSeconds());
         hikari.addDataSourceProperty("connectTimeout", Long.toString(connectSeconds));
         hikari.addDataSourceProperty("loginTimeout", Long.toString(connectSeconds));
-        hikari.addDataSourceProperty("ApplicationName", PERSISTENCE_UNIT);
+        hikari.addDataSourceProperty("ApplicationName", config.applicationName());
         // Lets the driver send a batch of upserts as multi-row statements (createChildStatesInTransaction).
         hikari.addDataSourceProperty("reWriteBatchedInserts", "true");
+        String options = sessionOptions(config);
+        if (!options.isEmpty()) {
+            hikari.addDataSourceProperty("options", options);
+        }
         try {
             return new HikariDataSource(hikari);
         } catch (RuntimeException e) {
@@ -106,6 +122,19 @@ public final class Store implements AutoCloseable {
                     + "/" + config.dbName() + " as user '" + config.user() + "' within " + config.connectTimeout()
                     + ": " + rootMessage(e), e);
         }
+    }
+
+    /** Server settings for every session of the pool, sent at connection start (no extra round trip). */
+    private static String sessionOptions(StoreConfig config) {
+        StringBuilder options = new StringBuilder();
+        if (config.lockTimeout() != null) {
+            options.append("-c lock_timeout=").append(config.lockTimeout().toMillis()).append("ms");
+        }
+        if (config.statementTimeout() != null) {
+            options.append(options.isEmpty() ? "" : " ")
+                    .append("-c statement_timeout=").append(config.statementTimeout().toMillis()).append("ms");
+        }
+        return options.toString();
     }
 
     /** The Hibernate settings the store runs with; also used by the container persistence unit. */

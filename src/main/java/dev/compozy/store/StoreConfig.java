@@ -46,6 +46,9 @@ public final class StoreConfig {
     private final Duration connectTimeout;
     private final boolean autoMigrate;
     private final int treeDepthLimit;
+    private final Duration lockTimeout;
+    private final Duration statementTimeout;
+    private final String applicationName;
 
     private StoreConfig(Builder b) {
         ConnectionParts parts = b.connString == null ? null : ConnectionParts.parse(b.connString);
@@ -62,6 +65,9 @@ public final class StoreConfig {
         this.connectTimeout = b.connectTimeout;
         this.autoMigrate = b.autoMigrate;
         this.treeDepthLimit = b.treeDepthLimit;
+        this.lockTimeout = b.lockTimeout;
+        this.statementTimeout = b.statementTimeout;
+        this.applicationName = b.applicationName;
         validate();
     }
 
@@ -78,6 +84,9 @@ public final class StoreConfig {
         require(connectTimeout != null && connectTimeout.toMillis() >= 250,
                 "connectTimeout: must be at least 250 ms, got " + connectTimeout);
         require(treeDepthLimit >= 1, "treeDepthLimit: must be at least 1, got " + treeDepthLimit);
+        require(applicationName != null && !applicationName.isBlank(), "applicationName: must not be blank");
+        require(lockTimeout == null || !lockTimeout.isNegative(), "lockTimeout: must not be negative");
+        require(statementTimeout == null || !statementTimeout.isNegative(), "statementTimeout: must not be negative");
     }
 
     private static void require(boolean condition, String message) {
@@ -104,6 +113,9 @@ public final class StoreConfig {
         b.connectTimeout = connectTimeout;
         b.autoMigrate = autoMigrate;
         b.treeDepthLimit = treeDepthLimit;
+        b.lockTimeout = lockTimeout;
+        b.statementTimeout = statementTimeout;
+        b.applicationName = applicationName;
         if (!parameters.isEmpty()) {
             b.connString = jdbcUrl();
         }
@@ -152,6 +164,9 @@ public final class StoreConfig {
         apply(lookup, "connect-timeout-ms", v -> b.connectTimeout(Duration.ofMillis(parseInt("connect-timeout-ms", v))));
         apply(lookup, "auto-migrate", v -> b.autoMigrate(Boolean.parseBoolean(v.trim())));
         apply(lookup, "tree-depth-limit", v -> b.treeDepthLimit(parseInt("tree-depth-limit", v)));
+        apply(lookup, "application-name", b::applicationName);
+        apply(lookup, "lock-timeout-ms", v -> b.lockTimeout(Duration.ofMillis(parseInt("lock-timeout-ms", v))));
+        apply(lookup, "statement-timeout-ms", v -> b.statementTimeout(Duration.ofMillis(parseInt("statement-timeout-ms", v))));
         return b.build();
     }
 
@@ -236,13 +251,29 @@ public final class StoreConfig {
         return treeDepthLimit;
     }
 
+    /** Bound on every lock wait of the store's connections, or null for the server's setting. */
+    public Duration lockTimeout() {
+        return lockTimeout;
+    }
+
+    /** Bound on every statement of the store's connections, or null for the server's setting. */
+    public Duration statementTimeout() {
+        return statementTimeout;
+    }
+
+    /** The {@code application_name} of the store's sessions, as {@code pg_stat_activity} shows them. */
+    public String applicationName() {
+        return applicationName;
+    }
+
     @Override
     public String toString() {
         return "StoreConfig{url=" + jdbcUrl() + ", user=" + user + ", password="
                 + (password == null || password.isEmpty() ? "(none)" : "****")
                 + ", maxPoolSize=" + maxPoolSize + ", minIdle=" + minIdle
                 + ", healthCheckPeriod=" + healthCheckPeriod + ", connectTimeout=" + connectTimeout
-                + ", autoMigrate=" + autoMigrate + ", treeDepthLimit=" + treeDepthLimit + "}";
+                + ", autoMigrate=" + autoMigrate + ", treeDepthLimit=" + treeDepthLimit
+                + ", lockTimeout=" + lockTimeout + ", statementTimeout=" + statementTimeout + "}";
     }
 
     private static String encode(String value) {
@@ -264,6 +295,9 @@ public final class StoreConfig {
         private Duration connectTimeout = Duration.ofSeconds(5);
         private boolean autoMigrate;
         private int treeDepthLimit = 100;
+        private Duration lockTimeout;
+        private Duration statementTimeout;
+        private String applicationName = "compozy-store";
 
         private Builder() {
         }
@@ -335,6 +369,32 @@ public final class StoreConfig {
 
         public Builder treeDepthLimit(int treeDepthLimit) {
             this.treeDepthLimit = treeDepthLimit;
+            return this;
+        }
+
+        /**
+         * Bounds every lock wait on the store's own pool ({@code lock_timeout}); a longer wait fails with
+         * {@link LockTimeoutException}. Null keeps the server's setting. Per transaction:
+         * {@link Tx#setLockTimeout}.
+         */
+        public Builder lockTimeout(Duration lockTimeout) {
+            this.lockTimeout = lockTimeout;
+            return this;
+        }
+
+        /**
+         * Bounds every statement on the store's own pool ({@code statement_timeout}); a longer one fails with
+         * {@link StatementTimeoutException}. Null keeps the server's setting. Per transaction:
+         * {@link Tx#setStatementTimeout}.
+         */
+        public Builder statementTimeout(Duration statementTimeout) {
+            this.statementTimeout = statementTimeout;
+            return this;
+        }
+
+        /** How the store's sessions appear in {@code pg_stat_activity}; default {@code compozy-store}. */
+        public Builder applicationName(String applicationName) {
+            this.applicationName = applicationName;
             return this;
         }
 

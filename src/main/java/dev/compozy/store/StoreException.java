@@ -21,6 +21,39 @@ public class StoreException extends RuntimeException {
         this.operation = operation;
     }
 
+    /**
+     * The exception for a failure of {@code operation}: typed by the SQLState in {@code cause}'s chain
+     * (deadlock and serialization failure, lock timeout, statement timeout), else a plain StoreException.
+     */
+    public static StoreException of(String operation, String message, Throwable cause) {
+        String state = sqlStateOf(cause);
+        if ("40P01".equals(state) || "40001".equals(state)) {
+            return new TransientStoreException(operation, message, cause);
+        }
+        if ("55P03".equals(state)) {
+            return new LockTimeoutException(operation, message, cause);
+        }
+        if ("57014".equals(state)) {
+            return new StatementTimeoutException(operation, message, cause);
+        }
+        return new StoreException(operation, message, cause);
+    }
+
+    /** Whether the SQLState says the connection itself is gone (class 08, or the server shutting it down). */
+    static boolean isConnectionLoss(String sqlState) {
+        return sqlState != null && (sqlState.startsWith("08") || sqlState.equals("57P01")
+                || sqlState.equals("57P02") || sqlState.equals("57P03"));
+    }
+
+    static String sqlStateOf(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null) {
+                return sql.getSQLState();
+            }
+        }
+        return null;
+    }
+
     /** The repository operation that failed, such as {@code upsertState}. */
     public String operation() {
         return operation;
@@ -28,11 +61,6 @@ public class StoreException extends RuntimeException {
 
     /** The SQLState of the first {@link SQLException} in the cause chain, or {@code null} if there is none. */
     public String sqlState() {
-        for (Throwable t = getCause(); t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && sql.getSQLState() != null) {
-                return sql.getSQLState();
-            }
-        }
-        return null;
+        return sqlStateOf(getCause());
     }
 }

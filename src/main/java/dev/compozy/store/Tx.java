@@ -15,6 +15,18 @@ public interface Tx {
     /** Runs JDBC work on this transaction's connection; do not close or commit the connection. */
     <T> T withConnection(ConnectionWork<T> work);
 
+    /**
+     * Bounds every lock wait for the rest of this transaction (PostgreSQL {@code lock_timeout}, set
+     * locally); a wait beyond it fails with {@link LockTimeoutException}. Zero means no limit.
+     */
+    void setLockTimeout(java.time.Duration timeout);
+
+    /**
+     * Bounds every statement for the rest of this transaction (PostgreSQL {@code statement_timeout}, set
+     * locally); a statement beyond it fails with {@link StatementTimeoutException}. Zero means no limit.
+     */
+    void setStatementTimeout(java.time.Duration timeout);
+
     /** Makes the transaction roll back when the outermost function returns, instead of committing. */
     void setRollbackOnly();
 

@@ -1,6 +1,7 @@
 package dev.compozy.store.task;
 
 import dev.compozy.store.Database;
+import dev.compozy.store.RetryPolicy;
 import dev.compozy.store.StoreException;
 import dev.compozy.store.Tx;
 import dev.compozy.store.TxConsumer;
@@ -109,6 +110,33 @@ public final class HibernateTaskRepository implements TaskRepository {
 
     private static final String SELECT_PROGRESS =
             "SELECT status, count(*) AS children FROM task_states WHERE parent_state_id = ? GROUP BY status";
+
+    /**
+     * ARRAY(subquery) makes PostgreSQL pick and lock the rows once, before the update; SKIP LOCKED makes
+     * concurrent claimers take different rows instead of queueing on the same ones.
+     */
+    private static final String CLAIM_PENDING = """
+            UPDATE task_states SET status = 'RUNNING', updated_at = now()
+            WHERE task_exec_id = ANY (ARRAY(
+                    SELECT task_exec_id FROM task_states
+                    WHERE %s status = 'PENDING'
+                    ORDER BY created_at, task_exec_id
+                    LIMIT ?
+                    FOR NO KEY UPDATE SKIP LOCKED))
+              AND status = 'PENDING'
+            RETURNING %s""";
+    private static final String CLAIM_PENDING_IN_WORKFLOW =
+            CLAIM_PENDING.formatted("workflow_exec_id = ? AND", TaskStateMapping.COLUMNS);
+    private static final String CLAIM_PENDING_ANYWHERE = CLAIM_PENDING.formatted("", TaskStateMapping.COLUMNS);
+
+    private static final String SELECT_PARENT_FOR_NO_KEY_UPDATE =
+            "SELECT workflow_exec_id, status FROM task_states WHERE task_exec_id = ? FOR NO KEY UPDATE";
+
+    private static final String UPDATE_STATUS = "UPDATE task_states SET status = ?, updated_at = now() WHERE task_exec_id = ?";
+
+    /** The sort below the lock makes PostgreSQL take the row locks in id order. */
+    private static final String SELECT_FOR_UPDATE_IN_ID_ORDER = "SELECT " + TaskStateMapping.COLUMNS
+            + " FROM task_states WHERE task_exec_id = ANY (?) ORDER BY task_exec_id FOR NO KEY UPDATE";
 
     private static final int STREAM_FETCH_SIZE = 500;
 
@@ -362,7 +390,11 @@ public final class HibernateTaskRepository implements TaskRepository {
     public ProgressInfo getProgressInfo(String parentStateId) {
         Require.nonBlank(parentStateId, "parentStateId");
         String operation = "getProgressInfo(parent_state_id=" + parentStateId + ")";
-        return database.runStatement(operation, tx -> tx.withConnection(connection -> {
+        return database.runStatement(operation, tx -> progress(tx, parentStateId, operation));
+    }
+
+    private static ProgressInfo progress(Tx tx, String parentStateId, String operation) {
+        return tx.withConnection(connection -> {
             Map<Status, Integer> counts = new EnumMap<>(Status.class);
             try (PreparedStatement statement = connection.prepareStatement(SELECT_PROGRESS)) {
                 statement.setString(1, parentStateId);
@@ -373,7 +405,7 @@ public final class HibernateTaskRepository implements TaskRepository {
                 }
             }
             return ProgressInfo.of(counts);
-        }));
+        });
     }
 
     private static Status statusOfGroup(String operation, String status) {
@@ -440,6 +472,89 @@ public final class HibernateTaskRepository implements TaskRepository {
             throw new SQLException(operation + ": batch of " + states.size() + " children failed: "
                     + (next != null ? next.getMessage() : e.getMessage()), e.getSQLState(), e);
         }
+    }
+
+    @Override
+    public List<TaskState> claimPendingTasks(String workflowExecId, int limit) {
+        Require.nonBlank(workflowExecId, "workflowExecId");
+        requirePositive(limit);
+        return claimed(list("claimPendingTasks(workflow_exec_id=" + workflowExecId + ")", CLAIM_PENDING_IN_WORKFLOW,
+                workflowExecId, limit));
+    }
+
+    @Override
+    public List<TaskState> claimPendingTasks(int limit) {
+        requirePositive(limit);
+        return claimed(list("claimPendingTasks", CLAIM_PENDING_ANYWHERE, limit));
+    }
+
+    private static void requirePositive(int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit: must be at least 1, got " + limit);
+        }
+    }
+
+    /** RETURNING has no order; hand the tasks out oldest first, as they were picked. */
+    private static List<TaskState> claimed(List<TaskState> tasks) {
+        List<TaskState> sorted = new java.util.ArrayList<>(tasks);
+        sorted.sort(java.util.Comparator.comparing(TaskState::createdAt).thenComparing(TaskState::taskExecId));
+        return sorted;
+    }
+
+    @Override
+    public ChildCompletion completeChild(TaskState child, CompletionStrategy strategy) {
+        TaskStateMapping.validateForWrite(child);
+        Require.nonNull(strategy, "strategy");
+        String parentId = Require.nonBlank(child.parentStateId(), "parentStateId");
+        String operation = "completeChild(task_exec_id=" + child.taskExecId() + ", parent_state_id=" + parentId + ")";
+        ChildCompletion completion = database.run(operation, tx -> {
+            ParentRow parent = tx.withConnection(c -> Jdbc.queryFirst(c, SELECT_PARENT_FOR_NO_KEY_UPDATE,
+                    row -> new ParentRow(row.getString(1), row.getString(2)), parentId));
+            if (parent == null) {
+                return null;
+            }
+            requireParent(parent.workflowExecId(), child, operation);
+            TaskState stored = upsert(tx, child, operation);
+            ProgressInfo progress = progress(tx, parentId, operation);
+            Status implied = progress.overallStatus(strategy);
+            Status current = statusOfGroup(operation, parent.status());
+            boolean done = (implied == Status.SUCCESS || implied == Status.FAILED) && !current.isTerminal();
+            if (done) {
+                tx.withConnection(c -> Jdbc.update(c, UPDATE_STATUS, implied.dbValue(), parentId));
+            }
+            return new ChildCompletion(stored, progress, done ? implied : current, done);
+        });
+        if (completion == null) {
+            throw new TaskNotFoundException("completeChild", parentId, "parent task state '" + parentId + "' not found");
+        }
+        return completion;
+    }
+
+    private record ParentRow(String workflowExecId, String status) {
+    }
+
+    @Override
+    public List<TaskState> getStatesForUpdate(Tx tx, Collection<String> taskExecIds) {
+        Require.nonNull(taskExecIds, "taskExecIds");
+        taskExecIds.forEach(id -> Require.nonBlank(id, "taskExecIds[]"));
+        String operation = "getStatesForUpdate(" + taskExecIds.size() + " ids)";
+        database.requireActive(tx, operation);
+        if (taskExecIds.isEmpty()) {
+            return List.of();
+        }
+        return database.run(operation, current -> current.withConnection(c -> Jdbc.query(c,
+                SELECT_FOR_UPDATE_IN_ID_ORDER, row -> TaskStateMapping.fromRow(row, operation),
+                (Object) taskExecIds.toArray(String[]::new))));
+    }
+
+    @Override
+    public <E extends Exception> void withTx(RetryPolicy policy, TxConsumer<E> work) throws E {
+        database.withTx(policy, work);
+    }
+
+    @Override
+    public <T, E extends Exception> T fromTx(RetryPolicy policy, TxFunction<T, E> work) throws E {
+        return database.fromTx(policy, work);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.compozy.store.task;
 
+import dev.compozy.store.RetryPolicy;
 import dev.compozy.store.Tx;
 import dev.compozy.store.TxConsumer;
 import dev.compozy.store.TxFunction;
@@ -104,6 +105,30 @@ public interface TaskRepository {
     void createChildStatesInTransaction(String parentStateId, List<TaskState> children);
 
     /**
+     * Atomically moves up to {@code limit} PENDING tasks of the execution (oldest first) to RUNNING and
+     * returns them: one statement with {@code FOR NO KEY UPDATE SKIP LOCKED}, so concurrent agents each get
+     * different tasks and never wait for each other.
+     */
+    List<TaskState> claimPendingTasks(String workflowExecId, int limit);
+
+    /** {@link #claimPendingTasks(String, int)} over every execution. */
+    List<TaskState> claimPendingTasks(int limit);
+
+    /**
+     * Writes a child's state and settles its parent in one transaction on one connection: locks the
+     * parent ({@code FOR NO KEY UPDATE}, so siblings completing at once queue here), writes the child,
+     * counts the parent's children, and when the strategy says the parent is done (SUCCESS or FAILED)
+     * and it is not final yet, sets the parent's status.
+     */
+    ChildCompletion completeChild(TaskState child, CompletionStrategy strategy);
+
+    /**
+     * Locks the states with these ids until {@code tx} ends, always in id order, so two transactions
+     * locking overlapping sets cannot deadlock; returns those that exist, in id order.
+     */
+    List<TaskState> getStatesForUpdate(Tx tx, Collection<String> taskExecIds);
+
+    /**
      * Runs {@code work} in one transaction (joining the thread's open one) [WithTx]. Its exception rolls
      * back and propagates unchanged; a failed commit propagates as a {@link dev.compozy.store.StoreException}.
      */
@@ -111,4 +136,13 @@ public interface TaskRepository {
 
     /** {@link #withTx} for work that returns a value. */
     <T, E extends Exception> T fromTx(TxFunction<T, E> work) throws E;
+
+    /**
+     * Runs {@code work} in a transaction of its own, again from the start when it fails with a deadlock or
+     * serialization failure, as the policy allows; see {@link dev.compozy.store.Database#fromTx(RetryPolicy, TxFunction)}.
+     */
+    <E extends Exception> void withTx(RetryPolicy policy, TxConsumer<E> work) throws E;
+
+    /** {@link #withTx(RetryPolicy, TxConsumer)} for work that returns a value. */
+    <T, E extends Exception> T fromTx(RetryPolicy policy, TxFunction<T, E> work) throws E;
 }
