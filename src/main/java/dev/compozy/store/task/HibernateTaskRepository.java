@@ -156,7 +156,7 @@ public final class HibernateTaskRepository implements TaskRepository {
         TaskStateMapping.validateForWrite(state);
         String operation = "upsertState(task_exec_id=" + state.taskExecId() + ")";
         if (state.parentStateId() == null) {
-            return database.runStatement(operation, tx -> upsert(tx, state, operation));
+            return database.runStatement(operation, tx -> upsert(tx, state));
         }
         return database.run(operation, tx -> upsertChecked(tx, state, operation));
     }
@@ -175,7 +175,7 @@ public final class HibernateTaskRepository implements TaskRepository {
                     row -> row.getString(1), state.parentStateId()));
             requireParent(parentWorkflow, state, operation);
         }
-        return upsert(tx, state, operation);
+        return upsert(tx, state);
     }
 
     private static void requireParent(String parentWorkflow, TaskState state, String operation) {
@@ -190,7 +190,7 @@ public final class HibernateTaskRepository implements TaskRepository {
         }
     }
 
-    private static TaskState upsert(Tx tx, TaskState state, String operation) {
+    private static TaskState upsert(Tx tx, TaskState state) {
         return tx.withConnection(connection -> {
             try (PreparedStatement statement = connection.prepareStatement(UPSERT_TASK_STATE_RETURNING)) {
                 TaskStateMapping.bindUpsert(statement, state);
@@ -202,13 +202,13 @@ public final class HibernateTaskRepository implements TaskRepository {
                             .build();
                 }
             } catch (PSQLException e) {
-                throw explainForeignKey(e, state, operation);
+                throw explainForeignKey(e, state);
             }
         });
     }
 
     /** Names the missing row behind a foreign-key violation; the SQLState stays in the cause. */
-    private static SQLException explainForeignKey(PSQLException e, TaskState state, String operation) {
+    private static SQLException explainForeignKey(PSQLException e, TaskState state) {
         ServerErrorMessage detail = e.getServerErrorMessage();
         if (!"23503".equals(e.getSQLState()) || detail == null || detail.getConstraint() == null) {
             return e;
@@ -218,7 +218,7 @@ public final class HibernateTaskRepository implements TaskRepository {
             case "fk_parent_task" -> "parent task '" + state.parentStateId() + "' does not exist";
             default -> null;
         };
-        return missing == null ? e : new SQLException(operation + ": " + missing, e.getSQLState(), e);
+        return missing == null ? e : new SQLException(missing, e.getSQLState(), e);
     }
 
     @Override
@@ -435,7 +435,7 @@ public final class HibernateTaskRepository implements TaskRepository {
             for (TaskState child : children) {
                 requireParent(parentWorkflow, child, operation);
             }
-            batchUpsert(connection, children, operation);
+            batchUpsert(connection, children);
             return null;
         }));
     }
@@ -459,7 +459,7 @@ public final class HibernateTaskRepository implements TaskRepository {
         }
     }
 
-    private static void batchUpsert(Connection connection, List<TaskState> states, String operation)
+    private static void batchUpsert(Connection connection, List<TaskState> states)
             throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(UPSERT_TASK_STATE)) {
             for (TaskState state : states) {
@@ -469,7 +469,7 @@ public final class HibernateTaskRepository implements TaskRepository {
             statement.executeBatch();
         } catch (SQLException e) {
             SQLException next = e.getNextException();
-            throw new SQLException(operation + ": batch of " + states.size() + " children failed: "
+            throw new SQLException("batch of " + states.size() + " children failed: "
                     + (next != null ? next.getMessage() : e.getMessage()), e.getSQLState(), e);
         }
     }
@@ -514,7 +514,7 @@ public final class HibernateTaskRepository implements TaskRepository {
                 return null;
             }
             requireParent(parent.workflowExecId(), child, operation);
-            TaskState stored = upsert(tx, child, operation);
+            TaskState stored = upsert(tx, child);
             ProgressInfo progress = progress(tx, parentId, operation);
             Status implied = progress.overallStatus(strategy);
             Status current = statusOfGroup(operation, parent.status());

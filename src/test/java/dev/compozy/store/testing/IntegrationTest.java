@@ -16,6 +16,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(PostgresExtension.class)
 public abstract class IntegrationTest {
     private static Store shared;
+    private static Connection admin;
 
     protected final TestDatabase db = TestDatabase.get();
     protected Store store;
@@ -30,11 +31,20 @@ public abstract class IntegrationTest {
         return shared;
     }
 
+    /** One auto-commit connection of "another client", shared by the helpers below. */
+    private static synchronized Connection admin() throws SQLException {
+        if (admin == null || admin.isClosed()) {
+            admin = TestDatabase.get().connect(TestDatabase.SHARED_DATABASE);
+        }
+        return admin;
+    }
+
     @BeforeEach
     void emptyTablesAndOpenStore() throws SQLException {
-        try (Connection connection = db.connect(TestDatabase.SHARED_DATABASE);
-                Statement statement = connection.createStatement()) {
-            statement.execute("TRUNCATE workflow_states, task_states");
+        synchronized (IntegrationTest.class) {
+            try (Statement statement = admin().createStatement()) {
+                statement.execute("TRUNCATE workflow_states, task_states");
+            }
         }
         store = sharedStore();
         tasks = store.taskRepository();
@@ -43,8 +53,13 @@ public abstract class IntegrationTest {
 
     /** Runs a query on a connection of its own and returns the first column of the first row. */
     protected Object scalar(String sql, Object... args) {
-        try (Connection connection = db.connect(TestDatabase.SHARED_DATABASE);
-                var statement = connection.prepareStatement(sql)) {
+        synchronized (IntegrationTest.class) {
+            return scalarOnAdmin(sql, args);
+        }
+    }
+
+    private static Object scalarOnAdmin(String sql, Object... args) {
+        try (var statement = admin().prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 statement.setObject(i + 1, args[i]);
             }
@@ -62,14 +77,15 @@ public abstract class IntegrationTest {
 
     /** Runs a statement on a connection of its own (as "another client" would). */
     protected void execute(String sql, Object... args) {
-        try (Connection connection = db.connect(TestDatabase.SHARED_DATABASE);
-                var statement = connection.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                statement.setObject(i + 1, args[i]);
+        synchronized (IntegrationTest.class) {
+            try (var statement = admin().prepareStatement(sql)) {
+                for (int i = 0; i < args.length; i++) {
+                    statement.setObject(i + 1, args[i]);
+                }
+                statement.execute();
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
             }
-            statement.execute();
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -28,6 +28,14 @@ public final class TestDatabase {
     public static final String URL_VARIABLE = "COMPOZY_TEST_JDBC_URL";
     public static final String SHARED_DATABASE = "compozy_store_test";
 
+    /**
+     * The role the tests' stores log in as, with a password made fresh for every run, so that
+     * {@link SecretLeakGuard} can look for it in everything the suite logs. (With trust authentication the
+     * server never asks for it; the store handles it all the same.)
+     */
+    public static final String APP_USER = "compozy_app";
+    public static final String APP_PASSWORD = "cz" + java.util.UUID.randomUUID().toString().replace("-", "");
+
     private static TestDatabase instance;
 
     private final String kind;
@@ -54,6 +62,7 @@ public final class TestDatabase {
         if (instance == null) {
             instance = start();
             Runtime.getRuntime().addShutdownHook(new Thread(instance.shutdown, "stop-test-postgres"));
+            instance.createAppRole();
             instance.recreate(SHARED_DATABASE);
             Migrations.update(instance.dataSource(SHARED_DATABASE));
             System.out.println("[compozy-store tests] PostgreSQL from " + instance.kind + " at " + instance.host + ":"
@@ -138,9 +147,20 @@ public final class TestDatabase {
         return "jdbc:postgresql://" + host + ":" + port + "/" + database;
     }
 
-    /** Settings for a store on the given database of this server. */
+    /** Settings for a store on the given database of this server, as {@link #APP_USER}. */
     public StoreConfig.Builder config(String database) {
-        return StoreConfig.builder().host(host).port(port).user(user).password(password).dbName(database);
+        return StoreConfig.builder().host(host).port(port).user(APP_USER).password(APP_PASSWORD).dbName(database);
+    }
+
+    private void createAppRole() {
+        try (Connection connection = connect(adminDatabase); Statement statement = connection.createStatement()) {
+            statement.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" + APP_USER
+                    + "') THEN CREATE ROLE " + APP_USER + " LOGIN SUPERUSER; END IF; END $$");
+            // ALTER ROLE takes no bound parameters; the password is generated above from [0-9a-z].
+            statement.execute("ALTER ROLE " + APP_USER + " PASSWORD '" + APP_PASSWORD + "'");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create the test role " + APP_USER + ": " + e.getMessage(), e);
+        }
     }
 
     public StoreConfig config() {
