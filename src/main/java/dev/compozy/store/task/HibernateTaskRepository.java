@@ -78,6 +78,9 @@ public final class HibernateTaskRepository implements TaskRepository {
     private static final String SELECT_TASKS_BY_TOOL = "SELECT " + TaskStateMapping.COLUMNS
             + " FROM task_states WHERE workflow_exec_id = ? AND tool_id = ? ORDER BY created_at, task_exec_id";
 
+    private static final String SELECT_BY_ID = "SELECT " + TaskStateMapping.COLUMNS
+            + " FROM task_states WHERE task_exec_id = ?";
+
     private static final String SELECT_CHILDREN = "SELECT " + TaskStateMapping.COLUMNS
             + " FROM task_states WHERE parent_state_id = ? ORDER BY task_id, created_at, task_exec_id";
 
@@ -225,8 +228,9 @@ public final class HibernateTaskRepository implements TaskRepository {
     public TaskState getState(String taskExecId) {
         Require.nonBlank(taskExecId, "taskExecId");
         String operation = "getState(task_exec_id=" + taskExecId + ")";
-        TaskState state = database.runStatement(operation, tx -> find(tx.entityManager(), taskExecId,
-                LockModeType.NONE, operation));
+        // Native rather than em.find: the same row for 51 µs instead of 88 µs (see README, Benchmarks).
+        TaskState state = database.runStatement(operation, tx -> tx.withConnection(c ->
+                Jdbc.queryFirst(c, SELECT_BY_ID, row -> TaskStateMapping.fromRow(row, operation), taskExecId)));
         if (state == null) {
             throw new TaskNotFoundException("getState", taskExecId);
         }

@@ -28,7 +28,13 @@ public final class StreamingProbe {
             } else {
                 rows = store.taskRepository().listStates(filter).size();
             }
-            System.out.println("rows=" + rows);
+            long peak = 0;
+            for (java.lang.management.MemoryPoolMXBean pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+                if (pool.getType() == java.lang.management.MemoryType.HEAP) {
+                    peak += pool.getPeakUsage().getUsed();
+                }
+            }
+            System.out.println("rows=" + rows + " peakHeapBytes=" + peak);
         }
     }
 }

@@ -1,0 +1,298 @@
+package dev.compozy.store.bench;
+
+import dev.compozy.store.Migrations;
+import dev.compozy.store.testing.StreamingProbe;
+import dev.compozy.store.testing.TestDatabase;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs the benchmark suite: prepares {@value BenchDatabase#DATABASE} on the test server (the one in
+ * {@code COMPOZY_TEST_JDBC_URL}, else Testcontainers, else embedded), runs every JMH benchmark with the
+ * repository and the JDBC baseline side by side, streams a million rows in a 256 MiB JVM, and writes
+ * {@code docs/benchmarks/results.md} and {@code docs/benchmarks/scaling.png}.
+ *
+ * <p>Argument: {@code all} (default) or {@code quick} (fewer, shorter iterations, for a smoke run).
+ */
+public final class BenchmarkMain {
+    private static final Path OUTPUT = Path.of("docs", "benchmarks");
+
+    /** Headline operations: benchmark name stem, scaling size (0 for none), target ratio. */
+    private record Headline(String label, String stem, int size, double target) {
+    }
+
+    private static final List<Headline> HEADLINES = List.of(
+            new Headline("upsertState (one row)", "upsertState", 0, 0.90),
+            new Headline("getState", "getState", 0, 0.85),
+            new Headline("lock, modify, upsert (one transaction)", "lockModifyUpsert", 0, 0.85),
+            new Headline("createChildStatesInTransaction, 1,000 children", "createChildren1000", 0, 0.90),
+            new Headline("getTaskTree, 9,841 nodes, depth 8", "getTaskTree", 10_000, 0.90),
+            new Headline("getProgressInfo, 100,000 children", "getProgressInfo", 100_000, 0.95),
+            new Headline("listTasksInWorkflow, 10,000 tasks", "listTasksInWorkflow", 10_000, 0.80),
+            new Headline("listExecutions, page of 50 with tasks", "listExecutionsPage50", 0, 0.80),
+            new Headline("claim 10 + complete them, 4 agent threads", "claimAndComplete", 0, 0.0));
+
+    private BenchmarkMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        boolean quick = args.length > 0 && "quick".equals(args[0]);
+        TestDatabase server = TestDatabase.get();
+        server.createDatabase(BenchDatabase.DATABASE);
+        Migrations.update(server.dataSource(BenchDatabase.DATABASE));
+        long seeding = System.nanoTime();
+        try (Connection connection = server.connect(BenchDatabase.DATABASE)) {
+            BenchFixtures.seed(connection);
+        }
+        System.out.printf("fixtures written in %d s%n", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - seeding));
+
+        ChainedOptionsBuilder options = new OptionsBuilder()
+                .include(RepositoryVsJdbcBenchmark.class.getSimpleName())
+                .include(ScalingBenchmark.class.getSimpleName())
+                .include(ClaimBenchmark.class.getSimpleName())
+                .forks(1)
+                .jvmArgsAppend("-Xmx1g",
+                        "-Dcompozy.bench.host=" + server.host(),
+                        "-Dcompozy.bench.port=" + server.port(),
+                        "-Dcompozy.bench.user=" + server.user(),
+                        "-Dcompozy.bench.password=" + server.password())
+                .warmupIterations(quick ? 1 : 2)
+                .warmupTime(TimeValue.seconds(1))
+                .measurementIterations(quick ? 2 : 3)
+                .measurementTime(TimeValue.seconds(quick ? 1 : 2));
+        Collection<RunResult> results = new Runner(options.build()).run();
+
+        Map<String, double[]> scores = scores(results);
+        Memory memory = quick ? null : memoryProbe(server);
+        Files.createDirectories(OUTPUT);
+        String version = serverVersion(server);
+        Files.writeString(OUTPUT.resolve("results.md"), report(scores, memory, version, quick), StandardCharsets.UTF_8);
+        plot(scores, OUTPUT.resolve("scaling.png"));
+        System.out.println(Files.readString(OUTPUT.resolve("results.md")));
+    }
+
+    /** Key: method name, plus {@code @size} for the scaling benchmarks; value: score and error (ops/s). */
+    private static Map<String, double[]> scores(Collection<RunResult> results) {
+        Map<String, double[]> scores = new LinkedHashMap<>();
+        for (RunResult result : results) {
+            String benchmark = result.getParams().getBenchmark();
+            String method = benchmark.substring(benchmark.lastIndexOf('.') + 1);
+            String size = result.getParams().getParam("size");
+            scores.put(size == null ? method : method + "@" + size, new double[] {
+                    result.getPrimaryResult().getScore(), result.getPrimaryResult().getScoreError()});
+        }
+        return scores;
+    }
+
+    private static double[] score(Map<String, double[]> scores, String stem, String side, int size) {
+        return scores.get(stem + "_" + side + (size == 0 ? "" : "@" + size));
+    }
+
+    private record Memory(long rows, long peakHeapBytes, Duration elapsed, int exitCode, String output) {
+    }
+
+    /** Streams a million task rows in a JVM limited to 256 MiB and reports its peak heap. */
+    private static Memory memoryProbe(TestDatabase server) throws SQLException, IOException, InterruptedException {
+        try (Connection connection = server.connect(BenchDatabase.DATABASE)) {
+            BenchFixtures.seedStream(connection);
+        }
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        long started = System.nanoTime();
+        Process process = new ProcessBuilder(java.toString(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                StreamingProbe.class.getName(), "stream", server.host(), Integer.toString(server.port()), server.user(),
+                server.password(), BenchDatabase.DATABASE, BenchFixtures.STREAM_EXEC).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int exit = process.waitFor();
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+        Matcher m = Pattern.compile("rows=(\\d+) peakHeapBytes=(\\d+)").matcher(output);
+        return m.find() ? new Memory(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), elapsed, exit, output)
+                : new Memory(0, 0, elapsed, exit, output);
+    }
+
+    private static String serverVersion(TestDatabase server) throws SQLException {
+        try (Connection connection = server.connect(BenchDatabase.DATABASE); Statement statement = connection.createStatement();
+                ResultSet row = statement.executeQuery("SHOW server_version")) {
+            row.next();
+            return row.getString(1);
+        }
+    }
+
+    private static String report(Map<String, double[]> scores, Memory memory, String pgVersion, boolean quick) {
+        StringBuilder md = new StringBuilder();
+        md.append("## Benchmark results\n\n");
+        md.append(String.format(Locale.ROOT, "Measured %s on %d cores, %s, Java %s, PostgreSQL %s (%s).%s%n%n",
+                LocalDate.now(), Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
+                System.getProperty("java.version"), pgVersion, TestDatabase.get().kind(),
+                quick ? " Quick run: fewer, shorter iterations." : ""));
+        md.append("| operation | repository ops/s | JDBC baseline ops/s | ratio | target |\n");
+        md.append("|---|---:|---:|---:|---|\n");
+        for (Headline h : HEADLINES) {
+            double[] repo = score(scores, h.stem(), "repository", h.size());
+            double[] jdbc = score(scores, h.stem(), "jdbc", h.size());
+            if (repo == null || jdbc == null) {
+                continue;
+            }
+            double ratio = repo[0] / jdbc[0];
+            String target = h.target() == 0 ? "—" : String.format(Locale.ROOT, "≥ %.2f %s", h.target(),
+                    ratio >= h.target() ? "met" : "**missed**");
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %s |%n", h.label(), fmt(repo), fmt(jdbc), ratio, target));
+        }
+        double[] batch = scores.get("createChildren1000_repository");
+        double[] oneByOne = scores.get("createChildren1000_oneUpsertAtATime");
+        if (batch != null && oneByOne != null) {
+            md.append(String.format(Locale.ROOT, "%n1,000 children as one batch: %s ops/s; as 1,000 single upsertState calls: "
+                    + "%s ops/s; the batch is %.1f× faster (target ≥ 10×).%n", fmt(batch), fmt(oneByOne), batch[0] / oneByOne[0]));
+        }
+        md.append("\n### Scaling (milliseconds per call; growth per tenfold rows, 10.0 = linear)\n\n");
+        md.append("| operation | side | 1k | 10k | 100k | 1k→10k | 10k→100k |\n|---|---|---:|---:|---:|---:|---:|\n");
+        for (String stem : List.of("getTaskTree", "getProgressInfo", "listTasksInWorkflow")) {
+            for (String side : List.of("repository", "jdbc")) {
+                double[] ms = new double[3];
+                boolean complete = true;
+                for (int i = 0; i < 3; i++) {
+                    double[] s = score(scores, stem, side, BenchFixtures.SIZES.get(i));
+                    complete &= s != null;
+                    ms[i] = s == null ? Double.NaN : 1000.0 / s[0];
+                }
+                if (complete) {
+                    md.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %.3f | %.1f | %.1f |%n", stem, side,
+                            ms[0], ms[1], ms[2], ms[1] / ms[0], ms[2] / ms[1]));
+                }
+            }
+        }
+        md.append("\nTree sizes are complete 3-ary trees of 1,093, 9,841 and 88,573 nodes, so their row growth per step is "
+                + "9.0× and 9.0×.\n");
+        if (memory != null) {
+            md.append(String.format(Locale.ROOT, "%n### Memory%n%nforEachState over %,d task rows in a JVM limited to 256 MiB: "
+                    + "%s, peak heap %.0f MiB, %d s.%n", memory.rows(), memory.exitCode() == 0 ? "completed" : "FAILED ("
+                    + memory.output().strip() + ")", memory.peakHeapBytes() / 1048576.0, memory.elapsed().toSeconds()));
+        }
+        return md.toString();
+    }
+
+    private static String fmt(double[] score) {
+        return String.format(Locale.ROOT, "%,.1f ± %,.1f", score[0], score[1]);
+    }
+
+    /** Log-log plot of milliseconds per call against rows, one colour per operation; dashed = JDBC baseline. */
+    private static void plot(Map<String, double[]> scores, Path file) throws IOException {
+        int width = 960;
+        int height = 560;
+        int left = 90;
+        int right = 250;
+        int top = 50;
+        int bottom = 70;
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, width, height);
+        List<double[]> points = new ArrayList<>();
+        String[] stems = {"getTaskTree", "getProgressInfo", "listTasksInWorkflow"};
+        for (String stem : stems) {
+            for (String side : new String[] {"repository", "jdbc"}) {
+                for (int size : BenchFixtures.SIZES) {
+                    double[] s = score(scores, stem, side, size);
+                    if (s != null) {
+                        points.add(new double[] {size, 1000.0 / s[0]});
+                    }
+                }
+            }
+        }
+        if (points.isEmpty()) {
+            return;
+        }
+        double minY = Math.floor(Math.log10(points.stream().mapToDouble(p -> p[1]).min().orElse(0.01)));
+        double maxY = Math.ceil(Math.log10(points.stream().mapToDouble(p -> p[1]).max().orElse(100)));
+        double minX = 3;
+        double maxX = 5;
+        int plotW = width - left - right;
+        int plotH = height - top - bottom;
+        java.util.function.DoubleUnaryOperator px = x -> left + (Math.log10(x) - minX) / (maxX - minX) * plotW;
+        java.util.function.DoubleUnaryOperator py = y -> top + plotH - (Math.log10(y) - minY) / (maxY - minY) * plotH;
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+        g.setColor(new Color(225, 225, 225));
+        for (double e = minY; e <= maxY; e++) {
+            int y = (int) py.applyAsDouble(Math.pow(10, e));
+            g.drawLine(left, y, left + plotW, y);
+        }
+        g.setColor(Color.DARK_GRAY);
+        g.drawRect(left, top, plotW, plotH);
+        for (double e = minY; e <= maxY; e++) {
+            int y = (int) py.applyAsDouble(Math.pow(10, e));
+            g.drawString(trim(Math.pow(10, e)) + " ms", 10, y + 5);
+        }
+        for (int size : BenchFixtures.SIZES) {
+            int x = (int) px.applyAsDouble(size);
+            g.drawLine(x, top + plotH, x, top + plotH + 5);
+            g.drawString(String.format(Locale.ROOT, "%,d rows", size), x - 30, top + plotH + 22);
+        }
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
+        g.drawString("compozy-store: time per call against rows (log-log); solid = repository, dashed = JDBC baseline",
+                left - 60, 30);
+        Color[] colours = {new Color(31, 119, 180), new Color(214, 39, 40), new Color(44, 160, 44)};
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+        for (int i = 0; i < stems.length; i++) {
+            for (String side : new String[] {"repository", "jdbc"}) {
+                g.setColor(colours[i]);
+                g.setStroke("jdbc".equals(side)
+                        ? new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {8f, 6f}, 0f)
+                        : new BasicStroke(2.5f));
+                int[] lastPoint = null;
+                for (int size : BenchFixtures.SIZES) {
+                    double[] s = score(scores, stems[i], side, size);
+                    if (s == null) {
+                        continue;
+                    }
+                    int x = (int) px.applyAsDouble(size);
+                    int y = (int) py.applyAsDouble(1000.0 / s[0]);
+                    g.fillOval(x - 4, y - 4, 8, 8);
+                    if (lastPoint != null) {
+                        g.drawLine(lastPoint[0], lastPoint[1], x, y);
+                    }
+                    lastPoint = new int[] {x, y};
+                }
+            }
+            g.setStroke(new BasicStroke(2.5f));
+            int ly = top + 20 + i * 24;
+            g.drawLine(left + plotW + 15, ly - 4, left + plotW + 45, ly - 4);
+            g.drawString(stems[i], left + plotW + 52, ly);
+        }
+        g.dispose();
+        ImageIO.write(image, "png", file.toFile());
+    }
+
+    private static String trim(double value) {
+        return value >= 1 ? String.format(Locale.ROOT, "%,.0f", value) : String.format(Locale.ROOT, "%s", value);
+    }
+}
