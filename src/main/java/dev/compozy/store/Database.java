@@ -37,16 +37,19 @@ public final class Database {
     private final DataSource dataSource;
     private final EntityManagerFactory entityManagerFactory;
     private final Runnable onConnectionLoss;
+    private final StoreMetrics metrics;
     private final ThreadLocal<ActiveTx> current = new ThreadLocal<>();
 
     public Database(DataSource dataSource, EntityManagerFactory entityManagerFactory) {
-        this(dataSource, entityManagerFactory, () -> { });
+        this(dataSource, entityManagerFactory, () -> { }, StoreMetrics.NONE);
     }
 
-    Database(DataSource dataSource, EntityManagerFactory entityManagerFactory, Runnable onConnectionLoss) {
+    Database(DataSource dataSource, EntityManagerFactory entityManagerFactory, Runnable onConnectionLoss,
+            StoreMetrics metrics) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         this.entityManagerFactory = Objects.requireNonNull(entityManagerFactory, "entityManagerFactory");
         this.onConnectionLoss = Objects.requireNonNull(onConnectionLoss, "onConnectionLoss");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
     }
 
     /** The connection pool; connections taken from it directly do not join the store's transactions. */
@@ -140,8 +143,10 @@ public final class Database {
                     if (policy.maxAttempts() == 1) {
                         throw e;
                     }
+                    metrics.retriesExhausted(e.sqlState());
                     throw new RetriesExhaustedException(attempt, e);
                 }
+                metrics.retry(e.sqlState());
                 pause(policy.backoff(attempt));
             }
         }
@@ -176,13 +181,38 @@ public final class Database {
      * {@link StoreException} naming the operation; the store's own exceptions pass unchanged.
      */
     public <T> T run(String operation, TxFunction<T, RuntimeException> work) {
+        long started = System.nanoTime();
+        boolean failed = true;
         try {
-            return fromTx(work);
+            T result = fromTx(work);
+            failed = false;
+            return result;
         } catch (StoreException | IllegalArgumentException | IllegalStateException e) {
             throw e;
         } catch (PersistenceException e) {
             throw failure(operation, describe(e), e);
+        } finally {
+            metrics.operation(name(operation), System.nanoTime() - started, failed);
         }
+    }
+
+    /**
+     * Takes a row lock for {@code operation} and reports how long that took; the time includes waiting
+     * for other transactions that hold the row.
+     */
+    public <T> T lock(String operation, java.util.function.Supplier<T> locking) {
+        long started = System.nanoTime();
+        try {
+            return locking.get();
+        } finally {
+            metrics.lockWait(name(operation), System.nanoTime() - started);
+        }
+    }
+
+    /** The operation's name without the ids its description carries: {@code getState(task_exec_id=…)} → {@code getState}. */
+    private static String name(String operation) {
+        int paren = operation.indexOf('(');
+        return paren < 0 ? operation : operation.substring(0, paren);
     }
 
     /**
@@ -215,14 +245,19 @@ public final class Database {
             return run(operation, work);
         }
         AutoCommit autoCommit = new AutoCommit();
+        long started = System.nanoTime();
+        boolean failed = true;
         try {
-            return work.apply(autoCommit);
+            T result = work.apply(autoCommit);
+            failed = false;
+            return result;
         } catch (PersistenceException e) {
             throw failure(operation, describe(e), e);
         } catch (UncheckedSql e) {
             throw failure(operation, describe(e.getCause()), e.getCause());
         } finally {
             autoCommit.close();
+            metrics.operation(name(operation), System.nanoTime() - started, failed);
         }
     }
 

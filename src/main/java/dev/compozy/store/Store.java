@@ -47,10 +47,19 @@ public final class Store implements AutoCloseable {
      *     timeout, or when the migration fails
      */
     public static Store open(StoreConfig config) {
+        return open(config, StoreMetrics.NONE);
+    }
+
+    /**
+     * Opens a store that reports operation timings, lock waits, retries and pool usage to {@code metrics}
+     * (for Micrometer: {@code new MicrometerStoreMetrics(registry)}).
+     */
+    public static Store open(StoreConfig config, StoreMetrics metrics) {
         Objects.requireNonNull(config, "config");
-        HikariDataSource pool = openPool(config);
+        Objects.requireNonNull(metrics, "metrics");
+        HikariDataSource pool = openPool(config, metrics);
         try {
-            return open(pool, pool, config);
+            return open(pool, pool, config, metrics);
         } catch (RuntimeException e) {
             pool.close();
             throw e;
@@ -70,17 +79,18 @@ public final class Store implements AutoCloseable {
      * store never closes it. Only the non-connection settings of {@code settings} are used.
      */
     public static Store open(DataSource dataSource, StoreConfig settings) {
-        return open(null, Objects.requireNonNull(dataSource, "dataSource"), Objects.requireNonNull(settings, "settings"));
+        return open(null, Objects.requireNonNull(dataSource, "dataSource"), Objects.requireNonNull(settings, "settings"),
+                StoreMetrics.NONE);
     }
 
-    private static Store open(HikariDataSource ownedPool, DataSource dataSource, StoreConfig config) {
+    private static Store open(HikariDataSource ownedPool, DataSource dataSource, StoreConfig config, StoreMetrics metrics) {
         if (config.autoMigrate()) {
             Migrations.update(dataSource);
         }
         EntityManagerFactory factory = createEntityManagerFactory(dataSource);
         LOG.info("compozy-store opened on {} as {}", config.jdbcUrl(), config.user());
         Runnable onConnectionLoss = ownedPool == null ? () -> { } : () -> evictIdleConnections(ownedPool);
-        return new Store(ownedPool, new Database(dataSource, factory, onConnectionLoss), config);
+        return new Store(ownedPool, new Database(dataSource, factory, onConnectionLoss, metrics), config);
     }
 
     /**
@@ -94,9 +104,9 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    private static HikariDataSource openPool(StoreConfig config) {
+    private static HikariDataSource openPool(StoreConfig config, StoreMetrics metrics) {
         HikariConfig hikari = new HikariConfig();
-        hikari.setPoolName(PERSISTENCE_UNIT);
+        hikari.setPoolName(config.applicationName());
         hikari.setJdbcUrl(config.jdbcUrl());
         hikari.setUsername(config.user());
         hikari.setPassword(config.password());
@@ -115,6 +125,7 @@ public final class Store implements AutoCloseable {
         if (!options.isEmpty()) {
             hikari.addDataSourceProperty("options", options);
         }
+        metrics.configurePool(hikari);
         try {
             return new HikariDataSource(hikari);
         } catch (RuntimeException e) {

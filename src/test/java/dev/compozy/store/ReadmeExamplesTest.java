@@ -133,12 +133,4 @@ class ReadmeExamplesTest extends IntegrationTest {
         assertThat(done.output()).containsOnlyKeys("data-processor");
         assertThat(custom.output()).isEqualTo(Map.of("rows", 1000));
     }
-
-    @Test
-    void theRunnableExampleCompletesItsWorkflow() {
-        dev.compozy.store.example.QuickStart.run(workflows, tasks);
-
-        assertThat(count("SELECT count(*) FROM workflow_states WHERE status = 'SUCCESS'")).isEqualTo(1);
-        assertThat(count("SELECT count(*) FROM task_states WHERE status = 'SUCCESS'")).isEqualTo(6);
-    }
 }

@@ -35,6 +35,7 @@ import org.postgresql.util.ServerErrorMessage;
  * need {@code ON CONFLICT}, {@code DISTINCT ON}, recursive CTEs and keyset predicates.
  */
 public final class HibernateTaskRepository implements TaskRepository {
+    // The read queries are package-private so PlanTest can EXPLAIN exactly the SQL that runs.
 
     private static final String UPSERT_TASK_STATE = """
             INSERT INTO task_states (task_exec_id, task_id, workflow_exec_id, workflow_id, component, status,
@@ -65,11 +66,11 @@ public final class HibernateTaskRepository implements TaskRepository {
             "SELECT workflow_exec_id FROM task_states WHERE task_exec_id = ? FOR KEY SHARE";
 
     /** Newest row per (execution, task_id); ties on created_at are broken by the id, so the winner is stable. */
-    private static final String SELECT_TASKS_IN_WORKFLOWS = "SELECT DISTINCT ON (workflow_exec_id, task_id) "
+    static final String SELECT_TASKS_IN_WORKFLOWS = "SELECT DISTINCT ON (workflow_exec_id, task_id) "
             + TaskStateMapping.COLUMNS + " FROM task_states WHERE workflow_exec_id = ANY (?)"
             + " ORDER BY workflow_exec_id, task_id, created_at DESC, task_exec_id DESC";
 
-    private static final String SELECT_TASKS_BY_STATUS = "SELECT " + TaskStateMapping.COLUMNS
+    static final String SELECT_TASKS_BY_STATUS = "SELECT " + TaskStateMapping.COLUMNS
             + " FROM task_states WHERE workflow_exec_id = ? AND status = ? ORDER BY created_at, task_exec_id";
 
     private static final String SELECT_TASKS_BY_AGENT = "SELECT " + TaskStateMapping.COLUMNS
@@ -81,16 +82,16 @@ public final class HibernateTaskRepository implements TaskRepository {
     private static final String SELECT_BY_ID = "SELECT " + TaskStateMapping.COLUMNS
             + " FROM task_states WHERE task_exec_id = ?";
 
-    private static final String SELECT_CHILDREN = "SELECT " + TaskStateMapping.COLUMNS
+    static final String SELECT_CHILDREN = "SELECT " + TaskStateMapping.COLUMNS
             + " FROM task_states WHERE parent_state_id = ? ORDER BY task_id, created_at, task_exec_id";
 
-    private static final String SELECT_CHILDREN_OUTPUTS = """
+    static final String SELECT_CHILDREN_OUTPUTS = """
             SELECT DISTINCT ON (task_id) task_id, output
             FROM task_states
             WHERE parent_state_id = ? AND output IS NOT NULL
             ORDER BY task_id, created_at DESC, task_exec_id DESC""";
 
-    private static final String SELECT_CHILD_BY_TASK_ID = "SELECT " + TaskStateMapping.COLUMNS
+    static final String SELECT_CHILD_BY_TASK_ID = "SELECT " + TaskStateMapping.COLUMNS
             + " FROM task_states WHERE parent_state_id = ? AND task_id = ?"
             + " ORDER BY created_at DESC, task_exec_id DESC LIMIT 1";
 
@@ -98,7 +99,7 @@ public final class HibernateTaskRepository implements TaskRepository {
      * The root, then its descendants level by level. {@code path} holds the ids on the way down: a row
      * already on its own path is a cycle in {@code parent_state_id} and is not visited again.
      */
-    private static final String SELECT_TASK_TREE = """
+    static final String SELECT_TASK_TREE = """
             WITH RECURSIVE tree AS (
                 SELECT t.*, 0 AS depth, ARRAY[t.task_exec_id] AS path
                 FROM task_states t
@@ -111,7 +112,7 @@ public final class HibernateTaskRepository implements TaskRepository {
             )
             SELECT %s FROM tree ORDER BY depth, created_at, task_exec_id""".formatted(TaskStateMapping.COLUMNS);
 
-    private static final String SELECT_PROGRESS =
+    static final String SELECT_PROGRESS =
             "SELECT status, count(*) AS children FROM task_states WHERE parent_state_id = ? GROUP BY status";
 
     /**
@@ -242,8 +243,8 @@ public final class HibernateTaskRepository implements TaskRepository {
         Require.nonBlank(taskExecId, "taskExecId");
         String operation = "getStateForUpdate(task_exec_id=" + taskExecId + ")";
         database.requireActive(tx, operation);
-        TaskState state = database.run(operation, current -> find(current.entityManager(), taskExecId,
-                LockModeType.PESSIMISTIC_WRITE, operation));
+        TaskState state = database.run(operation, current -> database.lock(operation, () ->
+                find(current.entityManager(), taskExecId, LockModeType.PESSIMISTIC_WRITE, operation)));
         if (state == null) {
             throw new TaskNotFoundException("getStateForUpdate", taskExecId);
         }
@@ -512,8 +513,8 @@ public final class HibernateTaskRepository implements TaskRepository {
         String parentId = Require.nonBlank(child.parentStateId(), "parentStateId");
         String operation = "completeChild(task_exec_id=" + child.taskExecId() + ", parent_state_id=" + parentId + ")";
         ChildCompletion completion = database.run(operation, tx -> {
-            ParentRow parent = tx.withConnection(c -> Jdbc.queryFirst(c, SELECT_PARENT_FOR_NO_KEY_UPDATE,
-                    row -> new ParentRow(row.getString(1), row.getString(2)), parentId));
+            ParentRow parent = database.lock(operation, () -> tx.withConnection(c -> Jdbc.queryFirst(c,
+                    SELECT_PARENT_FOR_NO_KEY_UPDATE, row -> new ParentRow(row.getString(1), row.getString(2)), parentId)));
             if (parent == null) {
                 return null;
             }
@@ -546,9 +547,9 @@ public final class HibernateTaskRepository implements TaskRepository {
         if (taskExecIds.isEmpty()) {
             return List.of();
         }
-        return database.run(operation, current -> current.withConnection(c -> Jdbc.query(c,
-                SELECT_FOR_UPDATE_IN_ID_ORDER, row -> TaskStateMapping.fromRow(row, operation),
-                (Object) taskExecIds.toArray(String[]::new))));
+        return database.run(operation, current -> database.lock(operation, () -> current.withConnection(c ->
+                Jdbc.query(c, SELECT_FOR_UPDATE_IN_ID_ORDER, row -> TaskStateMapping.fromRow(row, operation),
+                        (Object) taskExecIds.toArray(String[]::new)))));
     }
 
     @Override

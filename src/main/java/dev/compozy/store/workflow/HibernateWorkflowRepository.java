@@ -279,7 +279,8 @@ public final class HibernateWorkflowRepository implements WorkflowRepository {
         Require.nonBlank(workflowExecId, "workflowExecId");
         String operation = "completeWorkflow(workflow_exec_id=" + workflowExecId + ")";
         Completion completion = database.run(operation, tx -> {
-            WorkflowExecution locked = find(tx.entityManager(), workflowExecId, LockModeType.PESSIMISTIC_WRITE, operation);
+            WorkflowExecution locked = database.lock(operation, () ->
+                    find(tx.entityManager(), workflowExecId, LockModeType.PESSIMISTIC_WRITE, operation));
             if (locked == null) {
                 return Completion.NOT_FOUND;
             }

@@ -88,7 +88,7 @@ public final class BenchmarkMain {
                         "-Dcompozy.bench.password=" + server.password())
                 .warmupIterations(quick ? 1 : 2)
                 .warmupTime(TimeValue.seconds(1))
-                .measurementIterations(quick ? 2 : 3)
+                .measurementIterations(quick ? 2 : 5)
                 .measurementTime(TimeValue.seconds(quick ? 1 : 2));
         Collection<RunResult> results = new Runner(options.build()).run();
 

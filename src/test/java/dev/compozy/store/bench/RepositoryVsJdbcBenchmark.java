@@ -63,6 +63,7 @@ public class RepositoryVsJdbcBenchmark {
     public void removeChildren() throws SQLException {
         try (Connection connection = BenchDatabase.connect(); Statement statement = connection.createStatement()) {
             statement.execute("DELETE FROM task_states WHERE parent_state_id = '" + BenchFixtures.CHILDREN_PARENT + "'");
+            statement.execute("VACUUM task_states");
         }
     }
 
