@@ -29,9 +29,27 @@ final class BenchDatabase {
                 .user(property("user")).password(property("password")).dbName(DATABASE);
     }
 
+    /**
+     * Sessions that wait for the WAL flush at commit, overriding the benchmark database's
+     * {@code synchronous_commit = off}: for comparisons where saving commits is the point.
+     */
+    static final String DURABLE = "-c synchronous_commit=on";
+
+    static StoreConfig.Builder durableConfig() {
+        return config().connString("jdbc:postgresql://" + property("host") + ":" + property("port") + "/" + DATABASE
+                + "?options=" + java.net.URLEncoder.encode(DURABLE, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     /** A plain driver connection, as hand-written JDBC code would open, with batch rewriting on. */
     static Connection connect() throws SQLException {
+        return connect(false);
+    }
+
+    static Connection connect(boolean durable) throws SQLException {
         Properties properties = new Properties();
+        if (durable) {
+            properties.setProperty("options", DURABLE);
+        }
         properties.setProperty("user", property("user"));
         properties.setProperty("password", property("password"));
         properties.setProperty("reWriteBatchedInserts", "true");

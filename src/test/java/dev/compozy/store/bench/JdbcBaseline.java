@@ -80,7 +80,11 @@ final class JdbcBaseline implements AutoCloseable {
     private final PreparedStatement snapshotTasks;
 
     JdbcBaseline() throws SQLException {
-        connection = BenchDatabase.connect();
+        this(false);
+    }
+
+    JdbcBaseline(boolean durable) throws SQLException {
+        connection = BenchDatabase.connect(durable);
         upsert = connection.prepareStatement(UPSERT);
         get = connection.prepareStatement(GET);
         lock = connection.prepareStatement(LOCK);
