@@ -40,12 +40,12 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * Runs the benchmark suite: prepares {@value BenchDatabase#DATABASE} on the test server (the one in
  * {@code COMPOZY_TEST_JDBC_URL}, else Testcontainers, else embedded), runs every JMH benchmark with the
  * repository and the JDBC baseline side by side, streams a million rows in a 256 MiB JVM, and writes
- * {@code docs/benchmarks/results.md} and {@code docs/benchmarks/scaling.png}.
+ * {@code src/site/benchmarks/results.md} and {@code src/site/benchmarks/scaling.png}.
  *
  * <p>Argument: {@code all} (default) or {@code quick} (fewer, shorter iterations, for a smoke run).
  */
 public final class BenchmarkMain {
-    private static final Path OUTPUT = Path.of("docs", "benchmarks");
+    private static final Path OUTPUT = Path.of("src", "site", "benchmarks");
 
     /** Headline operations: benchmark name stem, scaling size (0 for none), target ratio. */
     private record Headline(String label, String stem, int size, double target) {
