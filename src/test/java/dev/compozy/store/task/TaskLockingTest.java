@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.compozy.store.Store;
-import dev.compozy.store.StoreException;
 import dev.compozy.store.Tx;
 import dev.compozy.store.core.ExecutionType;
 import dev.compozy.store.core.Status;
@@ -67,55 +66,22 @@ class TaskLockingTest extends IntegrationTest {
     }
 
     @Test
-    void aLockerGivesUpAtItsLockTimeoutWhileTheRowIsHeld() throws Exception {
-        TaskState state = tasks.upsertState(task(execution(workflows), "held").build());
-        CountDownLatch holding = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        CompletableFuture<Void> holder = CompletableFuture.runAsync(() -> tasks.withTx(tx -> {
-            tasks.getStateForUpdate(tx, state.taskExecId());
-            holding.countDown();
-            await(release);
-        }));
-        await(holding);
-        try {
-            assertThatThrownBy(() -> tasks.withTx(tx -> {
-                store.database().execute("SET LOCAL lock_timeout = '100ms'");
-                tasks.getStateForUpdate(tx, state.taskExecId());
-            })).isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.sqlState()).isEqualTo("55P03"));
-        } finally {
-            release.countDown();
-            holder.get(30, TimeUnit.SECONDS);
-        }
-    }
-
-    @Test
     void lockingAParentDoesNotBlockInsertingItsChildren() throws Exception {
         TaskState parent = tasks.upsertState(task(execution(workflows), "parent").executionType(ExecutionType.PARALLEL).build());
-        CountDownLatch locked = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        CompletableFuture<Void> holder = CompletableFuture.runAsync(() -> tasks.withTx(tx -> {
-            tasks.getStateForUpdate(tx, parent.taskExecId());
-            locked.countDown();
-            await(release);
-        }));
-        await(locked);
-        try {
+
+        whileRowLocked(parent.taskExecId(), () -> {
             List<TaskState> children = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 children.add(child(parent, "child-" + i).build());
             }
             tasks.withTx(tx -> {
-                store.database().execute("SET LOCAL lock_timeout = '2s'");
+                tx.setLockTimeout(java.time.Duration.ofSeconds(2));
                 tasks.createChildStatesInTransaction(parent.taskExecId(), children);
             });
             tasks.upsertState(child(parent, "single").build());
 
-            assertThat(holder).isNotDone();
             assertThat(tasks.getProgressInfo(parent.taskExecId()).totalChildren()).isEqualTo(4);
-        } finally {
-            release.countDown();
-            holder.get(30, TimeUnit.SECONDS);
-        }
+        });
     }
 
     @Test

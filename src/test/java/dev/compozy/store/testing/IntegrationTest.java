@@ -51,6 +51,40 @@ public abstract class IntegrationTest {
         workflows = store.workflowRepository();
     }
 
+    /** A test body that may throw. */
+    protected interface Body {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs {@code body} while another thread's transaction holds the row lock of the task (taken with
+     * {@code getStateForUpdate}); the lock is released, and its transaction ends, once the body returns.
+     */
+    protected void whileRowLocked(String taskExecId, Body body) throws Exception {
+        java.util.concurrent.CountDownLatch locked = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CompletableFuture<Void> holder = java.util.concurrent.CompletableFuture.runAsync(() ->
+                tasks.withTx(tx -> {
+                    tasks.getStateForUpdate(tx, taskExecId);
+                    locked.countDown();
+                    Latches.await(release);
+                }));
+        Latches.await(locked);
+        try {
+            body.run();
+            assertHolding(holder);
+        } finally {
+            release.countDown();
+            holder.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    private static void assertHolding(java.util.concurrent.CompletableFuture<Void> holder) {
+        if (holder.isDone()) {
+            throw new AssertionError("the lock holder ended before the body finished");
+        }
+    }
+
     /** Runs a query on a connection of its own and returns the first column of the first row. */
     protected Object scalar(String sql, Object... args) {
         synchronized (IntegrationTest.class) {
