@@ -68,6 +68,7 @@ final class JdbcBaseline implements AutoCloseable {
 
     private final Connection connection;
     private final PreparedStatement upsert;
+    private final PreparedStatement upsertReturning;
     private final PreparedStatement get;
     private final PreparedStatement lock;
     private final PreparedStatement parentKeyShare;
@@ -86,6 +87,7 @@ final class JdbcBaseline implements AutoCloseable {
     JdbcBaseline(boolean durable) throws SQLException {
         connection = BenchDatabase.connect(durable);
         upsert = connection.prepareStatement(UPSERT);
+        upsertReturning = connection.prepareStatement(UPSERT + " RETURNING created_at, updated_at");
         get = connection.prepareStatement(GET);
         lock = connection.prepareStatement(LOCK);
         parentKeyShare = connection.prepareStatement(PARENT_KEY_SHARE);
@@ -104,6 +106,16 @@ final class JdbcBaseline implements AutoCloseable {
     void upsert(TaskState state) throws SQLException {
         bindUpsert(state);
         upsert.executeUpdate();
+    }
+
+    /** The upsert as the repository runs it: returning the stored timestamps. */
+    TaskState upsertReturning(TaskState state) throws SQLException {
+        bind(upsertReturning, state);
+        try (ResultSet row = upsertReturning.executeQuery()) {
+            row.next();
+            return state.toBuilder().createdAt(row.getObject(1, OffsetDateTime.class).toInstant())
+                    .updatedAt(row.getObject(2, OffsetDateTime.class).toInstant()).build();
+        }
     }
 
     TaskState get(String id) throws SQLException {
@@ -235,6 +247,10 @@ final class JdbcBaseline implements AutoCloseable {
     }
 
     private void bindUpsert(TaskState s) throws SQLException {
+        bind(upsert, s);
+    }
+
+    private static void bind(PreparedStatement upsert, TaskState s) throws SQLException {
         upsert.setString(1, s.taskExecId());
         upsert.setString(2, s.taskId());
         upsert.setString(3, s.workflowExecId());

@@ -105,6 +105,12 @@ public class RepositoryVsJdbcBenchmark {
         jdbc.upsert(nextHot());
     }
 
+    /** The baseline with the repository's RETURNING clause, to tell the clause's cost from the library's. */
+    @Benchmark
+    public TaskState upsertState_jdbcReturning() throws SQLException {
+        return jdbc.upsertReturning(nextHot());
+    }
+
     @Benchmark
     public TaskState getState_repository() {
         return tasks.getState(nextHot().taskExecId());
