@@ -148,7 +148,7 @@ public final class Store implements AutoCloseable {
         return options.toString();
     }
 
-    /** The Hibernate settings the store runs with; also used by the container persistence unit. */
+    /** The Hibernate settings the store runs with; META-INF/persistence.xml declares the same classes and settings. */
     static EntityManagerFactory createEntityManagerFactory(DataSource dataSource) {
         return new HibernatePersistenceConfiguration(PERSISTENCE_UNIT)
                 .managedClasses(TaskStateEntity.class, WorkflowExecutionEntity.class)

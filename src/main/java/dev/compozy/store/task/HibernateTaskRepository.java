@@ -244,7 +244,7 @@ public final class HibernateTaskRepository implements TaskRepository {
         String operation = "getStateForUpdate(task_exec_id=" + taskExecId + ")";
         database.requireActive(tx, operation);
         TaskState state = database.run(operation, current -> database.lock(operation, () ->
-                find(current.entityManager(), taskExecId, LockModeType.PESSIMISTIC_WRITE, operation)));
+                lockForUpdate(current.entityManager(), taskExecId, operation)));
         if (state == null) {
             throw new TaskNotFoundException("getStateForUpdate", taskExecId);
         }
@@ -255,8 +255,8 @@ public final class HibernateTaskRepository implements TaskRepository {
      * Detaches what it loads: later native writes in the same transaction would otherwise leave a stale
      * entity in the persistence context for the next {@code find} to return.
      */
-    private static TaskState find(EntityManager em, String taskExecId, LockModeType lock, String operation) {
-        TaskStateEntity entity = em.find(TaskStateEntity.class, taskExecId, lock);
+    private static TaskState lockForUpdate(EntityManager em, String taskExecId, String operation) {
+        TaskStateEntity entity = em.find(TaskStateEntity.class, taskExecId, LockModeType.PESSIMISTIC_WRITE);
         if (entity == null) {
             return null;
         }
@@ -405,7 +405,7 @@ public final class HibernateTaskRepository implements TaskRepository {
                 statement.setString(1, parentStateId);
                 try (ResultSet rows = statement.executeQuery()) {
                     while (rows.next()) {
-                        counts.put(statusOfGroup(operation, rows.getString(1)), rows.getInt(2));
+                        counts.put(readStatus(operation, "a child row", rows.getString(1)), rows.getInt(2));
                     }
                 }
             }
@@ -413,11 +413,11 @@ public final class HibernateTaskRepository implements TaskRepository {
         });
     }
 
-    private static Status statusOfGroup(String operation, String status) {
+    private static Status readStatus(String operation, String row, String status) {
         try {
             return Status.fromDb(status);
         } catch (IllegalArgumentException e) {
-            throw new StoreException(operation, "a child row cannot be read: " + e.getMessage(), e);
+            throw new StoreException(operation, row + " cannot be read: " + e.getMessage(), e);
         }
     }
 
@@ -522,7 +522,7 @@ public final class HibernateTaskRepository implements TaskRepository {
             TaskState stored = upsert(tx, child);
             ProgressInfo progress = progress(tx, parentId, operation);
             Status implied = progress.overallStatus(strategy);
-            Status current = statusOfGroup(operation, parent.status());
+            Status current = readStatus(operation, "the parent row", parent.status());
             boolean done = (implied == Status.SUCCESS || implied == Status.FAILED) && !current.isTerminal();
             if (done) {
                 tx.withConnection(c -> Jdbc.update(c, UPDATE_STATUS, implied.dbValue(), parentId));

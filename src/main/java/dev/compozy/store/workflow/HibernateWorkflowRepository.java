@@ -154,7 +154,7 @@ public final class HibernateWorkflowRepository implements WorkflowRepository {
         return execution;
     }
 
-    /** Detaches what it loads, for the reason given on the task repository's {@code find}. */
+    /** Detaches what it loads, for the reason given on the task repository's {@code lockForUpdate}. */
     private static WorkflowExecution find(EntityManager em, String workflowExecId, LockModeType lock, String operation) {
         WorkflowExecutionEntity entity = em.find(WorkflowExecutionEntity.class, workflowExecId, lock);
         if (entity == null) {

@@ -6,6 +6,9 @@ import dev.compozy.store.workflow.WorkflowRepository;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -61,9 +64,9 @@ public abstract class IntegrationTest {
      * {@code getStateForUpdate}); the lock is released, and its transaction ends, once the body returns.
      */
     protected void whileRowLocked(String taskExecId, Body body) throws Exception {
-        java.util.concurrent.CountDownLatch locked = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CompletableFuture<Void> holder = java.util.concurrent.CompletableFuture.runAsync(() ->
+        CountDownLatch locked = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Void> holder = CompletableFuture.runAsync(() ->
                 tasks.withTx(tx -> {
                     tasks.getStateForUpdate(tx, taskExecId);
                     locked.countDown();
@@ -75,11 +78,11 @@ public abstract class IntegrationTest {
             assertHolding(holder);
         } finally {
             release.countDown();
-            holder.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            holder.get(30, TimeUnit.SECONDS);
         }
     }
 
-    private static void assertHolding(java.util.concurrent.CompletableFuture<Void> holder) {
+    private static void assertHolding(CompletableFuture<Void> holder) {
         if (holder.isDone()) {
             throw new AssertionError("the lock holder ended before the body finished");
         }
