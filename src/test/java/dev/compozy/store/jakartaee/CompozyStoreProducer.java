@@ -1,0 +1,37 @@
+package dev.compozy.store.jakartaee;
+
+import dev.compozy.store.Database;
+import dev.compozy.store.task.HibernateTaskRepository;
+import dev.compozy.store.task.TaskRepository;
+import dev.compozy.store.workflow.HibernateWorkflowRepository;
+import dev.compozy.store.workflow.WorkflowRepository;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.PersistenceContext;
+
+/** The README's CDI producer, word for word: repositories on the container's JTA entity manager. */
+@ApplicationScoped
+public class CompozyStoreProducer {
+    @PersistenceContext(unitName = "compozy-store")
+    EntityManager entityManager;
+
+    @Produces
+    @Singleton
+    Database database() {
+        return Database.containerManaged(entityManager);
+    }
+
+    @Produces
+    @ApplicationScoped
+    TaskRepository taskRepository(Database database) {
+        return new HibernateTaskRepository(database, 100); // 100: the tree depth limit
+    }
+
+    @Produces
+    @ApplicationScoped
+    WorkflowRepository workflowRepository(Database database, TaskRepository tasks) {
+        return new HibernateWorkflowRepository(database, tasks);
+    }
+}
