@@ -1,11 +1,12 @@
 package dev.compozy.store.core;
 
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import dev.compozy.store.internal.FrozenMap;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -16,8 +17,9 @@ public final class Json {
     private static final JsonMapper MAPPER = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
-    private static final TypeReference<LinkedHashMap<String, Object>> OBJECT = new TypeReference<>() {
-    };
+    /** Resolved once: building the type from a TypeReference on every read was a tenth of a list's time. */
+    private static final ObjectReader OBJECT = MAPPER.readerFor(new TypeReference<LinkedHashMap<String, Object>>() {
+    });
 
     private Json() {
     }
@@ -72,7 +74,7 @@ public final class Json {
             return null;
         }
         try {
-            return Collections.unmodifiableMap(MAPPER.readValue(json, OBJECT));
+            return FrozenMap.own(OBJECT.<Map<String, Object>>readValue(json));
         } catch (JacksonException e) {
             throw new IllegalArgumentException("malformed JSON object: " + e.getOriginalMessage(), e);
         }

@@ -11,6 +11,7 @@ import dev.compozy.store.core.Status;
 import dev.compozy.store.internal.Jdbc;
 import dev.compozy.store.internal.QueryBuilder;
 import dev.compozy.store.internal.Require;
+import dev.compozy.store.task.TaskStateMapping.RawRow;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import java.sql.Connection;
@@ -65,10 +66,13 @@ public final class HibernateTaskRepository implements TaskRepository {
     private static final String SELECT_PARENT_WORKFLOW_FOR_KEY_SHARE =
             "SELECT workflow_exec_id FROM task_states WHERE task_exec_id = ? FOR KEY SHARE";
 
-    /** Newest row per (execution, task_id); ties on created_at are broken by the id, so the winner is stable. */
-    static final String SELECT_TASKS_IN_WORKFLOWS = "SELECT DISTINCT ON (workflow_exec_id, task_id) "
-            + TaskStateMapping.COLUMNS + " FROM task_states WHERE workflow_exec_id = ANY (?)"
-            + " ORDER BY workflow_exec_id, task_id, created_at DESC, task_exec_id DESC";
+    /**
+     * Every row of the executions, unsorted: the newest row per task_id is picked in Java. A
+     * {@code DISTINCT ON} would sort every full row first, and at 100,000 rows that sort spilled to disk
+     * and took 200 ms of a scan that takes 14 ms on its own.
+     */
+    static final String SELECT_TASKS_IN_WORKFLOWS = "SELECT " + TaskStateMapping.COLUMNS
+            + " FROM task_states WHERE workflow_exec_id = ANY (?)";
 
     static final String SELECT_TASKS_BY_STATUS = "SELECT " + TaskStateMapping.COLUMNS
             + " FROM task_states WHERE workflow_exec_id = ? AND status = ? ORDER BY created_at, task_exec_id";
@@ -89,11 +93,11 @@ public final class HibernateTaskRepository implements TaskRepository {
             SELECT DISTINCT ON (task_id) task_id, output
             FROM task_states
             WHERE parent_state_id = ? AND output IS NOT NULL
-            ORDER BY task_id, created_at DESC, task_exec_id DESC""";
+            ORDER BY task_id, created_at DESC, task_exec_id COLLATE "C" DESC""";
 
     static final String SELECT_CHILD_BY_TASK_ID = "SELECT " + TaskStateMapping.COLUMNS
             + " FROM task_states WHERE parent_state_id = ? AND task_id = ?"
-            + " ORDER BY created_at DESC, task_exec_id DESC LIMIT 1";
+            + " ORDER BY created_at DESC, task_exec_id COLLATE \"C\" DESC LIMIT 1";
 
     /**
      * The root, then its descendants level by level. {@code path} holds the ids on the way down: a row
@@ -307,15 +311,30 @@ public final class HibernateTaskRepository implements TaskRepository {
         return tasksByExecution("listTasksInWorkflows", workflowExecIds);
     }
 
+    /** Newest-wins per (execution, task_id) over raw rows; only the winners' JSON is parsed. */
     private Map<String, Map<String, TaskState>> tasksByExecution(String operation, Collection<String> execIds) {
+        Map<String, Map<String, RawRow>> newest = new LinkedHashMap<>();
+        execIds.forEach(id -> newest.put(id, new LinkedHashMap<>()));
+        if (!execIds.isEmpty()) {
+            database.runStatement(operation, tx -> tx.withConnection(c -> {
+                try (PreparedStatement statement = c.prepareStatement(SELECT_TASKS_IN_WORKFLOWS)) {
+                    Jdbc.bind(statement, (Object) execIds.toArray(String[]::new));
+                    try (ResultSet rows = statement.executeQuery()) {
+                        while (rows.next()) {
+                            RawRow row = RawRow.read(rows);
+                            newest.get(row.workflowExecId()).merge(row.taskId(), row, RawRow::newer);
+                        }
+                    }
+                }
+                return null;
+            }));
+        }
         Map<String, Map<String, TaskState>> result = new LinkedHashMap<>();
-        execIds.forEach(id -> result.put(id, new LinkedHashMap<>()));
-        if (execIds.isEmpty()) {
-            return result;
-        }
-        for (TaskState state : list(operation, SELECT_TASKS_IN_WORKFLOWS, (Object) execIds.toArray(String[]::new))) {
-            result.get(state.workflowExecId()).put(state.taskId(), state);
-        }
+        newest.forEach((execId, rows) -> {
+            Map<String, TaskState> states = new LinkedHashMap<>();
+            rows.forEach((taskId, row) -> states.put(taskId, row.toState(operation)));
+            result.put(execId, states);
+        });
         return result;
     }
 

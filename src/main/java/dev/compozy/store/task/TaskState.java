@@ -4,9 +4,8 @@ import dev.compozy.store.core.Component;
 import dev.compozy.store.core.ExecutionError;
 import dev.compozy.store.core.ExecutionType;
 import dev.compozy.store.core.Status;
+import dev.compozy.store.internal.FrozenMap;
 import java.time.Instant;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -41,7 +40,7 @@ public record TaskState(
     }
 
     static Map<String, Object> copy(Map<String, Object> map) {
-        return map == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(map));
+        return FrozenMap.copyOf(map);
     }
 
     /** Whether this task has a parent task. */

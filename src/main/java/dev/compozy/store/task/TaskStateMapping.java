@@ -20,7 +20,7 @@ import java.util.Map;
  * ({@code em.find}) and the native-query path so both read a row the same way.
  */
 final class TaskStateMapping {
-    /** The columns every native task query selects, in the order {@link #fromRow} reads them by name. */
+    /** The columns every native task query selects first, in the order {@link #fromRow} reads them. */
     static final String COLUMNS = "task_exec_id, task_id, workflow_exec_id, workflow_id, component, status, "
             + "execution_type, agent_id, action_id, tool_id, parent_state_id, input, output, error, created_at, "
             + "updated_at";
@@ -87,19 +87,9 @@ final class TaskStateMapping {
                 Json.toJsonb(state.error()));
     }
 
+    /** Reads a row whose first columns are {@link #COLUMNS}. */
     static TaskState fromRow(ResultSet row, String operation) throws SQLException {
-        String taskExecId = row.getString("task_exec_id");
-        try {
-            return assemble(taskExecId, row.getString("task_id"), row.getString("workflow_exec_id"),
-                    row.getString("workflow_id"), row.getString("component"), row.getString("status"),
-                    row.getString("execution_type"), row.getString("agent_id"), row.getString("action_id"),
-                    row.getString("tool_id"), row.getString("parent_state_id"),
-                    Json.objectFromJsonb(row.getString("input")), Json.objectFromJsonb(row.getString("output")),
-                    Json.fromJsonb(row.getString("error"), ExecutionError.class),
-                    Jdbc.instant(row, "created_at"), Jdbc.instant(row, "updated_at"));
-        } catch (IllegalArgumentException e) {
-            throw unreadable(operation, taskExecId, e);
-        }
+        return RawRow.read(row).toState(operation);
     }
 
     static TaskState fromEntity(TaskStateEntity entity, String operation) {
@@ -137,5 +127,76 @@ final class TaskStateMapping {
         return new TaskState(taskExecId, taskId, workflowExecId, workflowId, resolved, Status.fromDb(status),
                 ExecutionType.fromDb(executionType), agentId, actionId, toolId, parentStateId, input, output, error,
                 createdAt, updatedAt);
+    }
+
+    /**
+     * A task row as the driver returned it, by position (looking columns up by name cost a lower-casing and
+     * a map lookup per column per row) and with its JSON not yet parsed, so newest-wins can choose among
+     * the rows of a repeated {@code task_id} before any of them is read.
+     */
+    static final class RawRow {
+        private final String[] text;
+        private final Instant createdAt;
+        private final Instant updatedAt;
+
+        private RawRow(String[] text, Instant createdAt, Instant updatedAt) {
+            this.text = text;
+            this.createdAt = createdAt;
+            this.updatedAt = updatedAt;
+        }
+
+        static RawRow read(ResultSet row) throws SQLException {
+            String[] text = new String[14];
+            for (int i = 0; i < text.length; i++) {
+                text[i] = row.getString(i + 1);
+            }
+            return new RawRow(text, Jdbc.instant(row, 15), Jdbc.instant(row, 16));
+        }
+
+        String taskId() {
+            return text[1];
+        }
+
+        String workflowExecId() {
+            return text[2];
+        }
+
+        /**
+         * The newer of two rows of one {@code task_id}: the later {@code created_at}, then the greater
+         * {@code task_exec_id} in code point order (PostgreSQL's "C" collation), which for KSUIDs is also
+         * the order they were made in, whatever the database's collation.
+         */
+        static RawRow newer(RawRow a, RawRow b) {
+            int byTime = a.createdAt.compareTo(b.createdAt);
+            if (byTime != 0) {
+                return byTime > 0 ? a : b;
+            }
+            return compareCodePoints(a.text[0], b.text[0]) >= 0 ? a : b;
+        }
+
+        private static int compareCodePoints(String a, String b) {
+            int i = 0;
+            int j = 0;
+            while (i < a.length() && j < b.length()) {
+                int x = a.codePointAt(i);
+                int y = b.codePointAt(j);
+                if (x != y) {
+                    return Integer.compare(x, y);
+                }
+                i += Character.charCount(x);
+                j += Character.charCount(y);
+            }
+            return Integer.compare(a.length() - i, b.length() - j);
+        }
+
+        TaskState toState(String operation) {
+            try {
+                return assemble(text[0], text[1], text[2], text[3], text[4], text[5], text[6], text[7], text[8],
+                        text[9], text[10], Json.objectFromJsonb(text[11]), Json.objectFromJsonb(text[12]),
+                        Json.fromJsonb(text[13], ExecutionError.class), createdAt, updatedAt);
+            } catch (IllegalArgumentException e) {
+                throw unreadable(operation, text[0], e);
+            }
+        }
     }
 }

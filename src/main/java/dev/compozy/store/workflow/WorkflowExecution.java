@@ -2,6 +2,7 @@ package dev.compozy.store.workflow;
 
 import dev.compozy.store.core.ExecutionError;
 import dev.compozy.store.core.Status;
+import dev.compozy.store.internal.FrozenMap;
 import dev.compozy.store.task.TaskState;
 import java.time.Instant;
 import java.util.Collections;
@@ -32,7 +33,7 @@ public record WorkflowExecution(
     }
 
     private static Map<String, Object> copy(Map<String, Object> map) {
-        return map == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(map));
+        return FrozenMap.copyOf(map);
     }
 
     public static Builder builder() {

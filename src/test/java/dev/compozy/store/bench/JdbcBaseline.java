@@ -14,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,9 +53,10 @@ final class JdbcBaseline implements AutoCloseable {
             )
             SELECT %s FROM tree ORDER BY depth, created_at, task_exec_id""".formatted(COLUMNS);
     private static final String PROGRESS = "SELECT status, count(*) FROM task_states WHERE parent_state_id = ? GROUP BY status";
-    private static final String TASKS_IN_WORKFLOWS = "SELECT DISTINCT ON (workflow_exec_id, task_id) " + COLUMNS
-            + " FROM task_states WHERE workflow_exec_id = ANY (?)"
-            + " ORDER BY workflow_exec_id, task_id, created_at DESC, task_exec_id DESC";
+    /** Unsorted, newest per task_id picked in Java: the same database work as the repository. */
+    private static final String TASKS_IN_WORKFLOWS = "SELECT " + COLUMNS + " FROM task_states WHERE workflow_exec_id = ANY (?)";
+    private static final Comparator<TaskState> NEWEST_LAST = Comparator.comparing(TaskState::createdAt)
+            .thenComparing(TaskState::taskExecId);
     private static final String EXECUTIONS_PAGE = "SELECT workflow_exec_id, workflow_id, status, input, output, error,"
             + " created_at, updated_at FROM workflow_states WHERE workflow_id = ?"
             + " ORDER BY updated_at DESC, workflow_exec_id DESC LIMIT ?";
@@ -231,7 +233,8 @@ final class JdbcBaseline implements AutoCloseable {
         execIds.forEach(id -> result.put(id, new LinkedHashMap<>()));
         statement.setArray(1, on.createArrayOf("text", execIds.toArray()));
         for (TaskState state : list(statement)) {
-            result.get(state.workflowExecId()).put(state.taskId(), state);
+            result.get(state.workflowExecId()).merge(state.taskId(), state,
+                    (kept, other) -> NEWEST_LAST.compare(kept, other) >= 0 ? kept : other);
         }
         return result;
     }

@@ -189,6 +189,37 @@ class TaskQueryTest extends IntegrationTest {
     }
 
     @Test
+    void everyNewestWinsBreaksACreatedAtTieByTaskExecIdInCodePointOrderWhateverTheCollation() {
+        // 'a' (U+0061) sorts after 'B' (U+0042) by code point, before it in a linguistic collation.
+        WorkflowExecution execution = execution(workflows);
+        TaskState parent = tasks.upsertState(task(execution, "parent").executionType(ExecutionType.PARALLEL).build());
+        TaskState upper = tasks.upsertState(child(parent, "same").taskExecId("tie-B").output(Map.of("by", "B")).build());
+        TaskState lower = tasks.upsertState(child(parent, "same").taskExecId("tie-a").output(Map.of("by", "a")).build());
+        createdAt(upper, "2026-01-01T00:00:00Z");
+        createdAt(lower, "2026-01-01T00:00:00Z");
+
+        assertThat(tasks.listTasksInWorkflow(execution.workflowExecId()).get("same").taskExecId()).isEqualTo("tie-a");
+        assertThat(tasks.getChildByTaskId(parent.taskExecId(), "same").taskExecId()).isEqualTo("tie-a");
+        assertThat(tasks.listChildrenOutputs(parent.taskExecId())).containsEntry("same", Map.of("by", "a"));
+    }
+
+    @Test
+    void listTasksInWorkflowParsesOnlyTheWinningRowOfARepeatedTaskId() {
+        WorkflowExecution execution = execution(workflows);
+        TaskState older = tasks.upsertState(task(execution, "retry").taskExecId("retry-1").build());
+        TaskState newer = tasks.upsertState(task(execution, "retry").taskExecId("retry-2").build());
+        createdAt(older, "2026-01-01T00:00:00Z");
+        createdAt(newer, "2026-01-01T00:00:01Z");
+        execute("UPDATE task_states SET error = '[\"not an error object\"]' WHERE task_exec_id = 'retry-1'");
+
+        Map<String, TaskState> map = tasks.listTasksInWorkflow(execution.workflowExecId());
+
+        assertThat(map.get("retry").taskExecId()).isEqualTo("retry-2");
+        assertThatThrownBy(() -> tasks.getState("retry-1")).isInstanceOf(StoreException.class)
+                .hasMessageContaining("retry-1");
+    }
+
+    @Test
     void listTasksByStatusAgentAndToolSpanAllDepthsOldestFirst() {
         WorkflowExecution execution = execution(workflows);
         WorkflowExecution other = execution(workflows);
