@@ -1,26 +1,48 @@
 package dev.compozy.store.internal;
 
 import java.util.AbstractMap;
+import java.util.AbstractSet;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Set;
 
 /**
  * An unmodifiable, insertion-ordered map that no one else can change, so the domain records can keep it
- * without the defensive copy they make of any other map. Reading a list of 100,000 tasks copied every
- * input and output a second time; that copy was about a sixth of what the read allocated.
+ * without the defensive copy they make of any other map. Small maps, which most task inputs and outputs
+ * are, are kept as one array: a two-key map held this way takes about 60 bytes instead of the 270 of a
+ * wrapped {@link LinkedHashMap}, and a list of 100,000 tasks holds two of them per task.
  */
 public final class FrozenMap extends AbstractMap<String, Object> {
-    private final Map<String, Object> view;
+    /** Up to this many entries a linear search is as fast as hashing. */
+    private static final int SMALL = 8;
 
-    private FrozenMap(Map<String, Object> owned) {
-        this.view = Collections.unmodifiableMap(owned);
+    /** Small maps: key, value, key, value, … in insertion order; {@code null} for large maps. */
+    private final Object[] keysAndValues;
+    /** Large maps: an unmodifiable view of a map no one else holds; {@code null} for small maps. */
+    private final Map<String, Object> large;
+    private Set<Entry<String, Object>> entries;
+
+    private FrozenMap(Map<String, Object> source, boolean owned) {
+        if (source.size() <= SMALL) {
+            keysAndValues = new Object[source.size() * 2];
+            int i = 0;
+            for (Entry<String, Object> entry : source.entrySet()) {
+                keysAndValues[i++] = entry.getKey();
+                keysAndValues[i++] = entry.getValue();
+            }
+            large = null;
+        } else {
+            keysAndValues = null;
+            large = Collections.unmodifiableMap(owned ? source : new LinkedHashMap<>(source));
+        }
     }
 
-    /** Wraps a map the caller has just built and hands over: no reference to it may remain elsewhere. */
+    /** Freezes a map the caller has just built and hands over: no reference to it may remain elsewhere. */
     public static Map<String, Object> own(Map<String, Object> fresh) {
-        return new FrozenMap(fresh);
+        return new FrozenMap(fresh, true);
     }
 
     /** {@code map} itself if it is frozen already, otherwise a frozen copy; {@code null} stays {@code null}. */
@@ -28,26 +50,73 @@ public final class FrozenMap extends AbstractMap<String, Object> {
         if (map == null || map instanceof FrozenMap) {
             return map;
         }
-        return new FrozenMap(new LinkedHashMap<>(map));
-    }
-
-    @Override
-    public Set<Entry<String, Object>> entrySet() {
-        return view.entrySet();
+        return new FrozenMap(map, false);
     }
 
     @Override
     public Object get(Object key) {
-        return view.get(key);
+        if (large != null) {
+            return large.get(key);
+        }
+        int at = indexOf(key);
+        return at < 0 ? null : keysAndValues[at + 1];
     }
 
     @Override
     public boolean containsKey(Object key) {
-        return view.containsKey(key);
+        return large != null ? large.containsKey(key) : indexOf(key) >= 0;
+    }
+
+    private int indexOf(Object key) {
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            if (keysAndValues[i].equals(key)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     @Override
     public int size() {
-        return view.size();
+        return large != null ? large.size() : keysAndValues.length / 2;
+    }
+
+    @Override
+    public Set<Entry<String, Object>> entrySet() {
+        if (large != null) {
+            return large.entrySet();
+        }
+        if (entries == null) {
+            entries = new AbstractSet<>() {
+                @Override
+                public Iterator<Entry<String, Object>> iterator() {
+                    return new Iterator<>() {
+                        private int next;
+
+                        @Override
+                        public boolean hasNext() {
+                            return next < keysAndValues.length;
+                        }
+
+                        @Override
+                        public Entry<String, Object> next() {
+                            if (!hasNext()) {
+                                throw new NoSuchElementException();
+                            }
+                            Entry<String, Object> entry = new SimpleImmutableEntry<>((String) keysAndValues[next],
+                                    keysAndValues[next + 1]);
+                            next += 2;
+                            return entry;
+                        }
+                    };
+                }
+
+                @Override
+                public int size() {
+                    return keysAndValues.length / 2;
+                }
+            };
+        }
+        return entries;
     }
 }

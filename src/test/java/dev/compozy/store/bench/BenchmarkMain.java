@@ -29,6 +29,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
+import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
@@ -80,8 +84,8 @@ public final class BenchmarkMain {
                 .include(RepositoryVsJdbcBenchmark.class.getSimpleName())
                 .include(ScalingBenchmark.class.getSimpleName())
                 .include(ClaimBenchmark.class.getSimpleName())
-                .forks(1)
-                .jvmArgsAppend("-Xmx1g",
+                .addProfiler(GCProfiler.class)
+                .jvmArgs("-Xmx1g",
                         "-Dcompozy.bench.host=" + server.host(),
                         "-Dcompozy.bench.port=" + server.port(),
                         "-Dcompozy.bench.user=" + server.user(),
@@ -103,7 +107,10 @@ public final class BenchmarkMain {
         System.out.println(Files.readString(OUTPUT.resolve("results.md")));
     }
 
-    /** Key: method name, plus {@code @size} for the scaling benchmarks; value: score and error (ops/s). */
+    /**
+     * Key: method name, plus {@code @size} for the scaling benchmarks; value: score and error (ops/s), and
+     * the collector's pause time per call (ms).
+     */
     private static Map<String, double[]> scores(Collection<RunResult> results) {
         Map<String, double[]> scores = new LinkedHashMap<>();
         for (RunResult result : results) {
@@ -111,9 +118,27 @@ public final class BenchmarkMain {
             String method = benchmark.substring(benchmark.lastIndexOf('.') + 1);
             String size = result.getParams().getParam("size");
             scores.put(size == null ? method : method + "@" + size, new double[] {
-                    result.getPrimaryResult().getScore(), result.getPrimaryResult().getScoreError()});
+                    result.getPrimaryResult().getScore(), result.getPrimaryResult().getScoreError(),
+                    gcMillisPerCall(result)});
         }
         return scores;
+    }
+
+    /** GC time over all measured iterations divided by the calls made in them (GCProfiler's gc.time). */
+    private static double gcMillisPerCall(RunResult result) {
+        double gcMillis = 0;
+        long calls = 0;
+        for (BenchmarkResult fork : result.getBenchmarkResults()) {
+            for (IterationResult iteration : fork.getIterationResults()) {
+                for (Map.Entry<String, Result> secondary : iteration.getSecondaryResults().entrySet()) {
+                    if (secondary.getKey().endsWith("gc.time")) {
+                        gcMillis += secondary.getValue().getScore();
+                    }
+                }
+                calls += iteration.getMetadata().getMeasuredOps();
+            }
+        }
+        return calls == 0 ? Double.NaN : gcMillis / calls;
     }
 
     private static double[] score(Map<String, double[]> scores, String stem, String side, int size) {
@@ -181,19 +206,26 @@ public final class BenchmarkMain {
                     + "%s ops/s; the batch is %.1f× faster (target ≥ 10×).%n", fmt(batch), fmt(oneByOne), batch[0] / oneByOne[0]));
         }
         md.append("\n### Scaling (milliseconds per call; growth per tenfold rows, 10.0 = linear)\n\n");
-        md.append("| operation | side | 1k | 10k | 100k | 1k→10k | 10k→100k |\n|---|---|---:|---:|---:|---:|---:|\n");
+        md.append("GC is the collector's pause time per call (JMH's GC profiler; these benchmarks run on the "
+                + "stop-the-world ParallelGC so that its time is all in pauses); \"without GC\" is the growth of the "
+                + "time per call minus that pause time.\n\n");
+        md.append("| operation | side | 1k | 10k | 100k | 1k→10k | 10k→100k | GC at 10k | GC at 100k | 10k→100k without GC |\n"
+                + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (String stem : List.of("getTaskTree", "getProgressInfo", "listTasksInWorkflow")) {
             for (String side : List.of("repository", "jdbc")) {
                 double[] ms = new double[3];
+                double[] gc = new double[3];
                 boolean complete = true;
                 for (int i = 0; i < 3; i++) {
                     double[] s = score(scores, stem, side, BenchFixtures.SIZES.get(i));
                     complete &= s != null;
                     ms[i] = s == null ? Double.NaN : 1000.0 / s[0];
+                    gc[i] = s == null ? Double.NaN : s[2];
                 }
                 if (complete) {
-                    md.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %.3f | %.1f | %.1f |%n", stem, side,
-                            ms[0], ms[1], ms[2], ms[1] / ms[0], ms[2] / ms[1]));
+                    md.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %.3f | %.1f | %.1f | %.3f | %.3f | %.1f |%n",
+                            stem, side, ms[0], ms[1], ms[2], ms[1] / ms[0], ms[2] / ms[1], gc[1], gc[2],
+                            (ms[2] - gc[2]) / (ms[1] - gc[1])));
                 }
             }
         }

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -26,6 +27,7 @@ import org.openjdk.jmh.annotations.Threads;
  * The fixture's tasks are made PENDING again before every iteration.
  */
 @BenchmarkMode(Mode.Throughput)
+@Fork(1)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Threads(4)
 public class ClaimBenchmark {
