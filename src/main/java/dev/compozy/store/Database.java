@@ -8,6 +8,7 @@ import jakarta.transaction.HeuristicMixedException;
 import jakarta.transaction.HeuristicRollbackException;
 import jakarta.transaction.NotSupportedException;
 import jakarta.transaction.RollbackException;
+import jakarta.transaction.Status;
 import jakarta.transaction.SystemException;
 import jakarta.transaction.TransactionManager;
 import java.sql.PreparedStatement;
@@ -349,7 +350,7 @@ public final class Database {
 
     /** Whether a container-managed database finds a JTA transaction on this thread. */
     private boolean inContainerTransaction() {
-        return transactionManager != null && jtaStatus() != jakarta.transaction.Status.STATUS_NO_TRANSACTION;
+        return transactionManager != null && jtaStatus() != Status.STATUS_NO_TRANSACTION;
     }
 
     private int jtaStatus() {
@@ -619,7 +620,7 @@ public final class Database {
 
         JtaTx() {
             super(containerEntityManager);
-            owned = jtaStatus() == jakarta.transaction.Status.STATUS_NO_TRANSACTION;
+            owned = jtaStatus() == Status.STATUS_NO_TRANSACTION;
             if (owned) {
                 try {
                     transactionManager.begin();
@@ -695,7 +696,7 @@ public final class Database {
 
         @Override
         public boolean isRollbackOnly() {
-            return jtaStatus() == jakarta.transaction.Status.STATUS_MARKED_ROLLBACK;
+            return jtaStatus() == Status.STATUS_MARKED_ROLLBACK;
         }
     }
 }

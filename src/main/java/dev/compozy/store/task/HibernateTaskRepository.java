@@ -311,31 +311,32 @@ public final class HibernateTaskRepository implements TaskRepository {
         return tasksByExecution("listTasksInWorkflows", workflowExecIds);
     }
 
-    /** Newest-wins per (execution, task_id) over raw rows; only the winners' JSON is parsed. */
+    /**
+     * Newest-wins per (execution, task_id) as the rows arrive: a row older than the one already kept is
+     * dropped before its JSON is parsed, and a kept row is read at once, so a big result holds no raw rows.
+     */
     private Map<String, Map<String, TaskState>> tasksByExecution(String operation, Collection<String> execIds) {
-        Map<String, Map<String, RawRow>> newest = new LinkedHashMap<>();
-        execIds.forEach(id -> newest.put(id, new LinkedHashMap<>()));
-        if (!execIds.isEmpty()) {
-            database.runStatement(operation, tx -> tx.withConnection(c -> {
-                try (PreparedStatement statement = c.prepareStatement(SELECT_TASKS_IN_WORKFLOWS)) {
-                    Jdbc.bind(statement, (Object) execIds.toArray(String[]::new));
-                    try (ResultSet rows = statement.executeQuery()) {
-                        while (rows.next()) {
-                            RawRow row = RawRow.read(rows);
-                            newest.get(row.workflowExecId()).merge(row.taskId(), row, RawRow::newer);
+        Map<String, Map<String, TaskState>> result = new LinkedHashMap<>();
+        execIds.forEach(id -> result.put(id, new LinkedHashMap<>()));
+        if (execIds.isEmpty()) {
+            return result;
+        }
+        return database.runStatement(operation, tx -> tx.withConnection(c -> {
+            try (PreparedStatement statement = c.prepareStatement(SELECT_TASKS_IN_WORKFLOWS)) {
+                Jdbc.bind(statement, (Object) execIds.toArray(String[]::new));
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        RawRow row = RawRow.read(rows);
+                        Map<String, TaskState> states = result.get(row.workflowExecId());
+                        TaskState kept = states.get(row.taskId());
+                        if (kept == null || row.isNewerThan(kept)) {
+                            states.put(row.taskId(), row.toState(operation));
                         }
                     }
                 }
-                return null;
-            }));
-        }
-        Map<String, Map<String, TaskState>> result = new LinkedHashMap<>();
-        newest.forEach((execId, rows) -> {
-            Map<String, TaskState> states = new LinkedHashMap<>();
-            rows.forEach((taskId, row) -> states.put(taskId, row.toState(operation)));
-            result.put(execId, states);
-        });
-        return result;
+            }
+            return result;
+        }));
     }
 
     @Override

@@ -131,8 +131,8 @@ final class TaskStateMapping {
 
     /**
      * A task row as the driver returned it, by position (looking columns up by name cost a lower-casing and
-     * a map lookup per column per row) and with its JSON not yet parsed, so newest-wins can choose among
-     * the rows of a repeated {@code task_id} before any of them is read.
+     * a map lookup per column per row) and with its JSON not yet parsed, so newest-wins can drop an older
+     * row of a repeated {@code task_id} before reading it.
      */
     static final class RawRow {
         private final String[] text;
@@ -162,16 +162,13 @@ final class TaskStateMapping {
         }
 
         /**
-         * The newer of two rows of one {@code task_id}: the later {@code created_at}, then the greater
-         * {@code task_exec_id} in code point order (PostgreSQL's "C" collation), which for KSUIDs is also
-         * the order they were made in, whatever the database's collation.
+         * Whether this row is newer than a state of the same {@code task_id}: a later {@code created_at},
+         * then a greater {@code task_exec_id} in code point order (PostgreSQL's "C" collation), which for
+         * KSUIDs is also the order they were made in, whatever the database's collation.
          */
-        static RawRow newer(RawRow a, RawRow b) {
-            int byTime = a.createdAt.compareTo(b.createdAt);
-            if (byTime != 0) {
-                return byTime > 0 ? a : b;
-            }
-            return compareCodePoints(a.text[0], b.text[0]) >= 0 ? a : b;
+        boolean isNewerThan(TaskState kept) {
+            int byTime = createdAt.compareTo(kept.createdAt());
+            return byTime != 0 ? byTime > 0 : compareCodePoints(text[0], kept.taskExecId()) > 0;
         }
 
         private static int compareCodePoints(String a, String b) {

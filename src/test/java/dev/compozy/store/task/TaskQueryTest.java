@@ -204,22 +204,6 @@ class TaskQueryTest extends IntegrationTest {
     }
 
     @Test
-    void listTasksInWorkflowParsesOnlyTheWinningRowOfARepeatedTaskId() {
-        WorkflowExecution execution = execution(workflows);
-        TaskState older = tasks.upsertState(task(execution, "retry").taskExecId("retry-1").build());
-        TaskState newer = tasks.upsertState(task(execution, "retry").taskExecId("retry-2").build());
-        createdAt(older, "2026-01-01T00:00:00Z");
-        createdAt(newer, "2026-01-01T00:00:01Z");
-        execute("UPDATE task_states SET error = '[\"not an error object\"]' WHERE task_exec_id = 'retry-1'");
-
-        Map<String, TaskState> map = tasks.listTasksInWorkflow(execution.workflowExecId());
-
-        assertThat(map.get("retry").taskExecId()).isEqualTo("retry-2");
-        assertThatThrownBy(() -> tasks.getState("retry-1")).isInstanceOf(StoreException.class)
-                .hasMessageContaining("retry-1");
-    }
-
-    @Test
     void listTasksByStatusAgentAndToolSpanAllDepthsOldestFirst() {
         WorkflowExecution execution = execution(workflows);
         WorkflowExecution other = execution(workflows);
