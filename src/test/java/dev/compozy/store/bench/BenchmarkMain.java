@@ -46,7 +46,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * repository and the JDBC baseline side by side, streams a million rows in a 256 MiB JVM, and writes
  * {@code src/site/benchmarks/results.md} and {@code src/site/benchmarks/scaling.png}.
  *
- * <p>Argument: {@code all} (default) or {@code quick} (fewer, shorter iterations, for a smoke run).
+ * <p>Argument: {@code all} (default), {@code quick} (fewer, shorter iterations, for a smoke run), or
+ * {@code recheck} (only the multi-millisecond headline operations, in {@value #RECHECK_FORKS} JVMs each,
+ * written to {@code recheck.md}: whether a missed ratio is a difference or the spread between JVMs).
  */
 public final class BenchmarkMain {
     private static final Path OUTPUT = Path.of("src", "site", "benchmarks");
@@ -66,6 +68,8 @@ public final class BenchmarkMain {
             new Headline("listExecutions, page of 50 with tasks", "listExecutionsPage50", 0, 0.80),
             new Headline("claim 10 + complete them, 4 agent threads", "claimAndComplete", 0, 0.0));
 
+    private static final int RECHECK_FORKS = 4;
+
     private BenchmarkMain() {
     }
 
@@ -80,10 +84,27 @@ public final class BenchmarkMain {
         }
         System.out.printf("fixtures written in %d s%n", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - seeding));
 
-        ChainedOptionsBuilder options = new OptionsBuilder()
+        if (args.length > 0 && "recheck".equals(args[0])) {
+            recheck(server);
+            return;
+        }
+        ChainedOptionsBuilder options = options(server, quick)
                 .include(RepositoryVsJdbcBenchmark.class.getSimpleName())
                 .include(ScalingBenchmark.class.getSimpleName())
-                .include(ClaimBenchmark.class.getSimpleName())
+                .include(ClaimBenchmark.class.getSimpleName());
+        Collection<RunResult> results = new Runner(options.build()).run();
+
+        Map<String, double[]> scores = scores(results);
+        Memory memory = quick ? null : memoryProbe(server);
+        Files.createDirectories(OUTPUT);
+        String version = serverVersion(server);
+        Files.writeString(OUTPUT.resolve("results.md"), report(scores, memory, version, quick), StandardCharsets.UTF_8);
+        plot(scores, OUTPUT.resolve("scaling.png"));
+        System.out.println(Files.readString(OUTPUT.resolve("results.md")));
+    }
+
+    private static ChainedOptionsBuilder options(TestDatabase server, boolean quick) {
+        return new OptionsBuilder()
                 .addProfiler(GCProfiler.class)
                 .jvmArgs("-Xmx1g",
                         "-Dcompozy.bench.host=" + server.host(),
@@ -96,15 +117,49 @@ public final class BenchmarkMain {
                 .warmupTime(TimeValue.seconds(quick ? 1 : 2))
                 .measurementIterations(quick ? 2 : 5)
                 .measurementTime(TimeValue.seconds(quick ? 1 : 2));
-        Collection<RunResult> results = new Runner(options.build()).run();
+    }
 
-        Map<String, double[]> scores = scores(results);
-        Memory memory = quick ? null : memoryProbe(server);
+    /** The multi-millisecond headline operations again, each side in several JVMs, with the ratio per JVM. */
+    private static void recheck(TestDatabase server) throws RunnerException, IOException, SQLException {
+        List<RunResult> results = new ArrayList<>();
+        results.addAll(new Runner(options(server, false).forks(RECHECK_FORKS)
+                .include(RepositoryVsJdbcBenchmark.class.getSimpleName() + ".createChildren1000_(repository|jdbc)$")
+                .build()).run());
+        results.addAll(new Runner(options(server, false).forks(RECHECK_FORKS).param("size", "10000")
+                .include(ScalingBenchmark.class.getSimpleName() + ".getTaskTree_(repository|jdbc)$").build()).run());
+        results.addAll(new Runner(options(server, false).forks(RECHECK_FORKS).param("size", "100000")
+                .include(ScalingBenchmark.class.getSimpleName() + ".getProgressInfo_(repository|jdbc)$").build()).run());
+        StringBuilder md = new StringBuilder(String.format(Locale.ROOT, "## Recheck of the multi-millisecond operations"
+                + "%n%nMeasured %s on %d cores, PostgreSQL %s; each side in %d JVMs of 5 × 2 s warm-up and 5 × 2 s "
+                + "measurement.%n%n| operation | repository ops/s | JDBC baseline ops/s | ratio | ratio per JVM pair |%n"
+                + "|---|---:|---:|---:|---|%n", LocalDate.now(), Runtime.getRuntime().availableProcessors(),
+                serverVersion(server), RECHECK_FORKS));
+        for (String stem : List.of("createChildren1000", "getTaskTree", "getProgressInfo")) {
+            RunResult repository = find(results, stem + "_repository");
+            RunResult jdbc = find(results, stem + "_jdbc");
+            List<String> pairs = new ArrayList<>();
+            List<BenchmarkResult> repoForks = new ArrayList<>(repository.getBenchmarkResults());
+            List<BenchmarkResult> jdbcForks = new ArrayList<>(jdbc.getBenchmarkResults());
+            for (int i = 0; i < Math.min(repoForks.size(), jdbcForks.size()); i++) {
+                pairs.add(String.format(Locale.ROOT, "%.2f", repoForks.get(i).getPrimaryResult().getScore()
+                        / jdbcForks.get(i).getPrimaryResult().getScore()));
+            }
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %s |%n", stem,
+                    fmt(primary(repository)), fmt(primary(jdbc)),
+                    repository.getPrimaryResult().getScore() / jdbc.getPrimaryResult().getScore(), String.join(", ", pairs)));
+        }
         Files.createDirectories(OUTPUT);
-        String version = serverVersion(server);
-        Files.writeString(OUTPUT.resolve("results.md"), report(scores, memory, version, quick), StandardCharsets.UTF_8);
-        plot(scores, OUTPUT.resolve("scaling.png"));
-        System.out.println(Files.readString(OUTPUT.resolve("results.md")));
+        Files.writeString(OUTPUT.resolve("recheck.md"), md.toString(), StandardCharsets.UTF_8);
+        System.out.println(md);
+    }
+
+    private static RunResult find(List<RunResult> results, String method) {
+        return results.stream().filter(r -> r.getParams().getBenchmark().endsWith("." + method)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no result for " + method));
+    }
+
+    private static double[] primary(RunResult result) {
+        return new double[] {result.getPrimaryResult().getScore(), result.getPrimaryResult().getScoreError()};
     }
 
     /**
