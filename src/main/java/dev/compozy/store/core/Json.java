@@ -17,7 +17,10 @@ public final class Json {
     private static final JsonMapper MAPPER = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
-    /** Resolved once: building the type from a TypeReference on every read was the top frame of a list's CPU profile. */
+    /**
+     * Resolved once: building the type from a TypeReference on every read was the top frame of a list's CPU
+     * profile.
+     */
     private static final ObjectReader OBJECT = MAPPER.readerFor(new TypeReference<LinkedHashMap<String, Object>>() {
     });
 
