@@ -76,8 +76,7 @@ public final class Jdbc {
     }
 
     public static Instant instant(ResultSet row, String column) throws SQLException {
-        OffsetDateTime value = row.getObject(column, OffsetDateTime.class);
-        return value == null ? null : value.toInstant();
+        return instant(row, row.findColumn(column));
     }
 
     public static Instant instant(ResultSet row, int column) throws SQLException {
