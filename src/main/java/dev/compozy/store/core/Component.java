@@ -10,13 +10,18 @@ public enum Component {
     TOOL,
     LOG;
 
+    /** Computed once: every task row read compares against it. */
+    private static final Component[] VALUES = values();
+
+    private final String dbValue = name().toLowerCase(Locale.ROOT);
+
     public String dbValue() {
-        return name().toLowerCase(Locale.ROOT);
+        return dbValue;
     }
 
     /** @throws IllegalArgumentException when the text is not a known component */
     public static Component fromDb(String value) {
-        for (Component component : values()) {
+        for (Component component : VALUES) {
             if (component.dbValue().equals(value)) {
                 return component;
             }

@@ -14,7 +14,11 @@ public enum ExecutionType {
     AGGREGATE(true),
     MEMORY(true);
 
+    /** Computed once: every task row read compares against it. */
+    private static final ExecutionType[] VALUES = values();
+
     private final boolean canHaveChildren;
+    private final String dbValue = name().toLowerCase(Locale.ROOT);
 
     ExecutionType(boolean canHaveChildren) {
         this.canHaveChildren = canHaveChildren;
@@ -25,12 +29,12 @@ public enum ExecutionType {
     }
 
     public String dbValue() {
-        return name().toLowerCase(Locale.ROOT);
+        return dbValue;
     }
 
     /** @throws IllegalArgumentException when the text is not a known execution type */
     public static ExecutionType fromDb(String value) {
-        for (ExecutionType type : values()) {
+        for (ExecutionType type : VALUES) {
             if (type.dbValue().equals(value)) {
                 return type;
             }

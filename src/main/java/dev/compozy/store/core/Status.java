@@ -14,6 +14,8 @@ public enum Status {
     WAITING,
     PAUSED;
 
+    /** Computed once: every row read compares against it. */
+    private static final Status[] VALUES = values();
     private static final Set<Status> TERMINAL = EnumSet.of(SUCCESS, FAILED, TIMED_OUT, CANCELED);
     private static final Set<Status> IN_PROGRESS = EnumSet.of(RUNNING, WAITING, PAUSED);
 
@@ -40,7 +42,7 @@ public enum Status {
      */
     public static Status fromDb(String value) {
         if (value != null) {
-            for (Status status : values()) {
+            for (Status status : VALUES) {
                 if (status.name().equals(value)) {
                     return status;
                 }
