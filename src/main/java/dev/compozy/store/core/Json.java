@@ -1,12 +1,9 @@
 package dev.compozy.store.core;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
-import dev.compozy.store.internal.FrozenMap;
+import dev.compozy.store.internal.JsonObjectParser;
 import tools.jackson.core.JacksonException;
-import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.DeserializationFeature;
-import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -17,12 +14,6 @@ public final class Json {
     private static final JsonMapper MAPPER = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
-    /**
-     * Resolved once: building the type from a TypeReference on every read was the top frame of a list's CPU
-     * profile.
-     */
-    private static final ObjectReader OBJECT = MAPPER.readerFor(new TypeReference<LinkedHashMap<String, Object>>() {
-    });
 
     private Json() {
     }
@@ -77,9 +68,9 @@ public final class Json {
             return null;
         }
         try {
-            return FrozenMap.own(OBJECT.<Map<String, Object>>readValue(json));
-        } catch (JacksonException e) {
-            throw new IllegalArgumentException("malformed JSON object: " + e.getOriginalMessage(), e);
+            return JsonObjectParser.parse(json);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("malformed JSON object: " + e.getMessage(), e);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.compozy.store.internal;
 
 import java.util.AbstractMap;
 import java.util.AbstractSet;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -25,6 +26,11 @@ public final class FrozenMap extends AbstractMap<String, Object> {
     private final Map<String, Object> large;
     private Set<Entry<String, Object>> entries;
 
+    private FrozenMap(Object[] keysAndValues) {
+        this.keysAndValues = keysAndValues;
+        this.large = null;
+    }
+
     private FrozenMap(Map<String, Object> source, boolean owned) {
         if (source.size() <= SMALL) {
             keysAndValues = new Object[source.size() * 2];
@@ -43,6 +49,21 @@ public final class FrozenMap extends AbstractMap<String, Object> {
     /** Freezes a map the caller has just built and hands over: no reference to it may remain elsewhere. */
     public static Map<String, Object> own(Map<String, Object> fresh) {
         return new FrozenMap(fresh, true);
+    }
+
+    /**
+     * Freezes {@code length} slots of key, value, key, value, … with distinct keys, built by the caller and
+     * handed over like {@link #own}'s map.
+     */
+    static Map<String, Object> ofEntries(Object[] keysAndValues, int length) {
+        if (length <= SMALL * 2) {
+            return new FrozenMap(length == keysAndValues.length ? keysAndValues : Arrays.copyOf(keysAndValues, length));
+        }
+        Map<String, Object> large = new LinkedHashMap<>();
+        for (int i = 0; i < length; i += 2) {
+            large.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return own(large);
     }
 
     /** {@code map} itself if it is frozen already, otherwise a frozen copy; {@code null} stays {@code null}. */
