@@ -11,7 +11,9 @@ import dev.compozy.store.internal.Require;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -87,9 +89,16 @@ final class TaskStateMapping {
                 Json.toJsonb(state.error()));
     }
 
-    /** Reads a row whose first columns are {@link #COLUMNS}. */
-    static TaskState fromRow(ResultSet row, String operation) throws SQLException {
-        return RawRow.read(row).toState(operation);
+    /**
+     * Maps the rows of one query whose first columns are {@link #COLUMNS}; one mapper per query, since it
+     * shares strings between the rows it reads.
+     */
+    static Jdbc.RowMapper<TaskState> rows(String operation) {
+        RowReader reader = new RowReader(operation);
+        return row -> {
+            reader.readKey(row);
+            return reader.readState(row);
+        };
     }
 
     static TaskState fromEntity(TaskStateEntity entity, String operation) {
@@ -130,45 +139,52 @@ final class TaskStateMapping {
     }
 
     /**
-     * A task row as the driver returned it, by position (looking columns up by name cost a lower-casing and
-     * a map lookup per column per row) and with its JSON not yet parsed, so newest-wins can drop an older
-     * row of a repeated {@code task_id} before reading it.
+     * Reads task rows by position (looking columns up by name cost a lower-casing and a map lookup per
+     * column per row) in two steps, so newest-wins can drop an older row of a repeated {@code task_id}
+     * before its JSON is read. Consecutive rows mostly repeat their execution, workflow, component, status
+     * and execution type: those come out as the previous row's string when the bytes are the same, so a
+     * list of 100,000 tasks holds one copy of its workflow ids, not 100,000.
      */
-    static final class RawRow {
-        private final String[] text;
-        private final Instant createdAt;
-        private final Instant updatedAt;
+    static final class RowReader {
+        private final String operation;
+        private final SharedText workflowExecIds = new SharedText();
+        private final SharedText workflowIds = new SharedText();
+        private final SharedText components = new SharedText();
+        private final SharedText statuses = new SharedText();
+        private final SharedText executionTypes = new SharedText();
+        private String taskExecId;
+        private String taskId;
+        private String workflowExecId;
+        private Instant createdAt;
 
-        private RawRow(String[] text, Instant createdAt, Instant updatedAt) {
-            this.text = text;
-            this.createdAt = createdAt;
-            this.updatedAt = updatedAt;
+        RowReader(String operation) {
+            this.operation = operation;
         }
 
-        static RawRow read(ResultSet row) throws SQLException {
-            String[] text = new String[14];
-            for (int i = 0; i < text.length; i++) {
-                text[i] = row.getString(i + 1);
-            }
-            return new RawRow(text, Jdbc.instant(row, 15), Jdbc.instant(row, 16));
+        /** Reads what newest-wins compares: the ids and {@code created_at}. */
+        void readKey(ResultSet row) throws SQLException {
+            taskExecId = row.getString(1);
+            taskId = row.getString(2);
+            workflowExecId = workflowExecIds.read(row, 3);
+            createdAt = Jdbc.instant(row, 15);
         }
 
         String taskId() {
-            return text[1];
+            return taskId;
         }
 
         String workflowExecId() {
-            return text[2];
+            return workflowExecId;
         }
 
         /**
-         * Whether this row is newer than a state of the same {@code task_id}: a later {@code created_at},
+         * Whether the row is newer than a state of the same {@code task_id}: a later {@code created_at},
          * then a greater {@code task_exec_id} in code point order (PostgreSQL's "C" collation), which for
          * KSUIDs is also the order they were made in, whatever the database's collation.
          */
         boolean isNewerThan(TaskState kept) {
             int byTime = createdAt.compareTo(kept.createdAt());
-            return byTime != 0 ? byTime > 0 : compareCodePoints(text[0], kept.taskExecId()) > 0;
+            return byTime != 0 ? byTime > 0 : compareCodePoints(taskExecId, kept.taskExecId()) > 0;
         }
 
         private static int compareCodePoints(String a, String b) {
@@ -186,14 +202,36 @@ final class TaskStateMapping {
             return Integer.compare(a.length() - i, b.length() - j);
         }
 
-        TaskState toState(String operation) {
+        /** The whole row as a state; after {@link #readKey} on the same row. */
+        TaskState readState(ResultSet row) throws SQLException {
             try {
-                return assemble(text[0], text[1], text[2], text[3], text[4], text[5], text[6], text[7], text[8],
-                        text[9], text[10], Json.objectFromJsonb(text[11]), Json.objectFromJsonb(text[12]),
-                        Json.fromJsonb(text[13], ExecutionError.class), createdAt, updatedAt);
+                return assemble(taskExecId, taskId, workflowExecId, workflowIds.read(row, 4),
+                        components.read(row, 5), statuses.read(row, 6), executionTypes.read(row, 7),
+                        row.getString(8), row.getString(9), row.getString(10), row.getString(11),
+                        Json.objectFromJsonb(row.getString(12)), Json.objectFromJsonb(row.getString(13)),
+                        Json.fromJsonb(row.getString(14), ExecutionError.class), createdAt, Jdbc.instant(row, 16));
             } catch (IllegalArgumentException e) {
-                throw unreadable(operation, text[0], e);
+                throw unreadable(operation, taskExecId, e);
             }
+        }
+    }
+
+    /** A text column whose value, when it repeats the previous row's bytes, is the previous row's string. */
+    private static final class SharedText {
+        private byte[] bytes;
+        private String text;
+
+        String read(ResultSet row, int column) throws SQLException {
+            // The driver's text-format bytes, uncopied and UTF-8: it fixes client_encoding at connect.
+            byte[] raw = row.getBytes(column);
+            if (raw == null) {
+                return null;
+            }
+            if (!Arrays.equals(raw, bytes)) {
+                bytes = raw;
+                text = new String(raw, StandardCharsets.UTF_8);
+            }
+            return text;
         }
     }
 }

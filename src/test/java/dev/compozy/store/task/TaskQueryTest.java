@@ -189,6 +189,38 @@ class TaskQueryTest extends IntegrationTest {
     }
 
     @Test
+    void listTasksInWorkflowsReadsResultsBiggerThanOneFetchAndTheNewestRowWinsAcrossFetches() {
+        // 12,000 tasks per execution, each written twice: the older rows first, so every newer row arrives
+        // in a later fetch of the cursor (10,000 rows each) than the row it replaces.
+        WorkflowExecution first = execution(workflows);
+        WorkflowExecution second = execution(workflows);
+        execute("""
+                INSERT INTO task_states (component, status, task_exec_id, task_id, workflow_exec_id, workflow_id,
+                                         input, created_at)
+                SELECT 'task', CASE WHEN round = 1 THEN 'RUNNING' ELSE 'SUCCESS' END,
+                       e.id || '-' || round || '-' || g, 't' || g, e.id, e.wf, jsonb_build_object('n', g, 'round', round),
+                       timestamptz '2026-01-01' + round * interval '1 minute'
+                FROM generate_series(1, 2) round, generate_series(1, 12000) g,
+                     (VALUES (?, 'wf-first'), (?, 'wf-second')) e(id, wf)
+                ORDER BY round, g, e.id""", first.workflowExecId(), second.workflowExecId());
+
+        Map<String, Map<String, TaskState>> byExecution =
+                tasks.listTasksInWorkflows(List.of(first.workflowExecId(), second.workflowExecId()));
+
+        for (WorkflowExecution execution : List.of(first, second)) {
+            Map<String, TaskState> states = byExecution.get(execution.workflowExecId());
+            assertThat(states).hasSize(12000);
+            assertThat(states.values()).allSatisfy(state -> {
+                assertThat(state.taskExecId()).isEqualTo(execution.workflowExecId() + "-2-" + state.taskId().substring(1));
+                assertThat(state.status()).isEqualTo(Status.SUCCESS);
+                assertThat(state.workflowExecId()).isEqualTo(execution.workflowExecId());
+                assertThat(state.workflowId()).isEqualTo(execution == first ? "wf-first" : "wf-second");
+                assertThat(state.input()).containsEntry("round", 2);
+            });
+        }
+    }
+
+    @Test
     void everyNewestWinsBreaksACreatedAtTieByTaskExecIdInCodePointOrderWhateverTheCollation() {
         // 'a' (U+0061) sorts after 'B' (U+0042) by code point, before it in a linguistic collation.
         WorkflowExecution execution = execution(workflows);
