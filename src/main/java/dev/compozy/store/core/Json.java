@@ -64,13 +64,6 @@ public final class Json {
      * @throws IllegalArgumentException when the text is not a JSON object
      */
     public static Map<String, Object> objectFromJsonb(String json) {
-        if (json == null) {
-            return null;
-        }
-        try {
-            return JsonObjectParser.parse(json);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("malformed JSON object: " + e.getMessage(), e);
-        }
+        return JsonObjectParser.parse(json);
     }
 }

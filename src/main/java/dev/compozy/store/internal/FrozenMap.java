@@ -52,12 +52,11 @@ public final class FrozenMap extends AbstractMap<String, Object> {
     }
 
     /**
-     * Freezes {@code length} slots of key, value, key, value, … with distinct keys, built by the caller and
-     * handed over like {@link #own}'s map.
+     * A frozen copy of the first {@code length} slots of key, value, key, value, … with distinct keys.
      */
     static Map<String, Object> ofEntries(Object[] keysAndValues, int length) {
         if (length <= SMALL * 2) {
-            return new FrozenMap(length == keysAndValues.length ? keysAndValues : Arrays.copyOf(keysAndValues, length));
+            return new FrozenMap(Arrays.copyOf(keysAndValues, length));
         }
         Map<String, Object> large = new LinkedHashMap<>();
         for (int i = 0; i < length; i += 2) {

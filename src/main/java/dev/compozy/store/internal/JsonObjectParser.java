@@ -30,34 +30,44 @@ public final class JsonObjectParser {
      */
     private static final String[] SHARED_KEYS = new String[1024];
 
-    private final String json;
+    /** The top-level object's keys and values as they are read; its final array is allocated to size. */
+    private Object[] entries = new Object[16];
+    private String json;
     private int at;
     private int depth;
 
-    private JsonObjectParser(String json) {
-        this.json = json;
+    /** A parser for many documents read one after the other by one thread, e.g. the rows of one query. */
+    public JsonObjectParser() {
+    }
+
+    /** Reads one document with a parser of its own; see {@link #read}. */
+    public static Map<String, Object> parse(String json) {
+        return new JsonObjectParser().read(json);
     }
 
     /**
-     * Parses a JSON object.
+     * Reads a JSON object, or returns {@code null} for {@code null}.
      *
      * @throws IllegalArgumentException naming the offset when the text is not exactly one JSON object
      */
-    public static Map<String, Object> parse(String json) {
-        JsonObjectParser parser = new JsonObjectParser(json);
-        parser.skipWhitespace();
-        parser.expect('{');
-        Map<String, Object> object = parser.topLevelObject();
-        parser.skipWhitespace();
-        if (parser.at < json.length()) {
-            throw parser.error("unexpected text after the object");
+    public Map<String, Object> read(String json) {
+        if (json == null) {
+            return null;
+        }
+        this.json = json;
+        at = 0;
+        skipWhitespace();
+        expect('{');
+        Map<String, Object> object = topLevelObject();
+        skipWhitespace();
+        if (at < json.length()) {
+            throw error("unexpected text after the object");
         }
         return object;
     }
 
     /** Small objects go straight into a FrozenMap's array, without a map in between. */
     private Map<String, Object> topLevelObject() {
-        Object[] entries = new Object[8];
         int size = 0;
         depth = 1;
         if (!closes('}')) {
@@ -76,7 +86,9 @@ public final class JsonObjectParser {
                 entries[size++] = value;
             } while (separated('}'));
         }
-        return FrozenMap.ofEntries(entries, size);
+        Map<String, Object> object = FrozenMap.ofEntries(entries, size);
+        Arrays.fill(entries, 0, size, null);
+        return object;
     }
 
     private static int indexOf(Object[] entries, int size, String key) {
@@ -366,6 +378,6 @@ public final class JsonObjectParser {
     }
 
     private IllegalArgumentException error(String problem) {
-        return new IllegalArgumentException(problem + " at offset " + at);
+        return new IllegalArgumentException("malformed JSON object: " + problem + " at offset " + at);
     }
 }

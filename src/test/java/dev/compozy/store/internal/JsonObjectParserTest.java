@@ -75,13 +75,13 @@ class JsonObjectParserTest {
 
     @Test
     void refusesTheJsonNullDocumentWhichJacksonReadsAsNoMap() {
-        assertThatThrownBy(() -> JsonObjectParser.parse("null")).hasMessage("'{' expected at offset 0");
+        assertThatThrownBy(() -> JsonObjectParser.parse("null")).hasMessage("malformed JSON object: '{' expected at offset 0");
     }
 
     @Test
     void namesTheOffsetOfTheProblem() {
         assertThatThrownBy(() -> JsonObjectParser.parse("{\"a\": 1, \"b\" 2}"))
-                .hasMessage("':' expected at offset 13");
+                .hasMessage("malformed JSON object: ':' expected at offset 13");
     }
 
     @Test
@@ -100,7 +100,7 @@ class JsonObjectParserTest {
 
         assertThat(JsonObjectParser.parse(deepest)).containsKey("a");
         assertThatThrownBy(() -> JsonObjectParser.parse(tooDeep))
-                .hasMessageStartingWith("nested deeper than " + JsonObjectParser.MAX_DEPTH + " levels");
+                .hasMessageStartingWith("malformed JSON object: nested deeper than " + JsonObjectParser.MAX_DEPTH + " levels");
     }
 
     @Test
