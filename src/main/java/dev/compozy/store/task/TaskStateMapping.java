@@ -6,12 +6,14 @@ import dev.compozy.store.core.ExecutionError;
 import dev.compozy.store.core.ExecutionType;
 import dev.compozy.store.core.Json;
 import dev.compozy.store.core.Status;
+import dev.compozy.store.internal.InstantColumn;
 import dev.compozy.store.internal.Jdbc;
+import dev.compozy.store.internal.JsonObjectParser;
 import dev.compozy.store.internal.Require;
+import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
@@ -152,6 +154,9 @@ final class TaskStateMapping {
         private final SharedText components = new SharedText();
         private final SharedText statuses = new SharedText();
         private final SharedText executionTypes = new SharedText();
+        private final JsonObjectParser json = new JsonObjectParser();
+        private final InstantColumn createdAts = new InstantColumn(15);
+        private final InstantColumn updatedAts = new InstantColumn(16);
         private String taskExecId;
         private String taskId;
         private String workflowExecId;
@@ -166,7 +171,7 @@ final class TaskStateMapping {
             taskExecId = row.getString(1);
             taskId = row.getString(2);
             workflowExecId = workflowExecIds.read(row, 3);
-            createdAt = Jdbc.instant(row, 15);
+            createdAt = createdAts.read(row);
         }
 
         String taskId() {
@@ -208,8 +213,8 @@ final class TaskStateMapping {
                 return assemble(taskExecId, taskId, workflowExecId, workflowIds.read(row, 4),
                         components.read(row, 5), statuses.read(row, 6), executionTypes.read(row, 7),
                         row.getString(8), row.getString(9), row.getString(10), row.getString(11),
-                        Json.objectFromJsonb(row.getString(12)), Json.objectFromJsonb(row.getString(13)),
-                        Json.fromJsonb(row.getString(14), ExecutionError.class), createdAt, Jdbc.instant(row, 16));
+                        json.read(row.getString(12)), json.read(row.getString(13)),
+                        Json.fromJsonb(row.getString(14), ExecutionError.class), createdAt, updatedAts.read(row));
             } catch (IllegalArgumentException e) {
                 throw unreadable(operation, taskExecId, e);
             }
