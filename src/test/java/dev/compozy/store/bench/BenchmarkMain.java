@@ -98,7 +98,7 @@ public final class BenchmarkMain {
         Memory memory = quick ? null : memoryProbe(server);
         Files.createDirectories(OUTPUT);
         String version = serverVersion(server);
-        Files.writeString(OUTPUT.resolve("results.md"), report(scores, memory, version, quick), StandardCharsets.UTF_8);
+        Files.writeString(OUTPUT.resolve("results.md"), report(scores, memory, version, machine(server), quick), StandardCharsets.UTF_8);
         plot(scores, OUTPUT.resolve("scaling.png"));
         System.out.println(Files.readString(OUTPUT.resolve("results.md")));
     }
@@ -130,10 +130,9 @@ public final class BenchmarkMain {
         results.addAll(new Runner(options(server, false).forks(RECHECK_FORKS).param("size", "100000")
                 .include(ScalingBenchmark.class.getSimpleName() + ".getProgressInfo_(repository|jdbc)$").build()).run());
         StringBuilder md = new StringBuilder(String.format(Locale.ROOT, "## Recheck of the multi-millisecond operations"
-                + "%n%nMeasured %s on %d cores, PostgreSQL %s; each side in %d JVMs of 5 × 2 s warm-up and 5 × 2 s "
+                + "%n%nMeasured %s on %s, PostgreSQL %s; each side in %d JVMs of 5 × 2 s warm-up and 5 × 2 s "
                 + "measurement.%n%n| operation | repository ops/s | JDBC baseline ops/s | ratio | ratio per JVM pair |%n"
-                + "|---|---:|---:|---:|---|%n", LocalDate.now(), Runtime.getRuntime().availableProcessors(),
-                serverVersion(server), RECHECK_FORKS));
+                + "|---|---:|---:|---:|---|%n", LocalDate.now(), machine(server), serverVersion(server), RECHECK_FORKS));
         for (String stem : List.of("createChildren1000", "getTaskTree", "getProgressInfo")) {
             RunResult repository = find(results, stem + "_repository");
             RunResult jdbc = find(results, stem + "_jdbc");
@@ -229,11 +228,47 @@ public final class BenchmarkMain {
         }
     }
 
-    private static String report(Map<String, double[]> scores, Memory memory, String pgVersion, boolean quick) {
+    /**
+     * The cores, and on Linux the CPUs the JVMs and a server backend may use: pinning them apart (see the
+     * README) is what makes single-JVM results on two cores comparable.
+     */
+    private static String machine(TestDatabase server) throws SQLException {
+        String online = firstLine(Path.of("/sys/devices/system/cpu/online"), "");
+        String cores = online.matches("0-\\d+") ? (Integer.parseInt(online.substring(2)) + 1) + " cores"
+                : Runtime.getRuntime().availableProcessors() + " cores";
+        String jvm = firstLine(Path.of("/proc/self/status"), "Cpus_allowed_list:");
+        String backend;
+        try (Connection connection = server.connect(BenchDatabase.DATABASE); Statement statement = connection.createStatement();
+                ResultSet row = statement.executeQuery("SELECT pg_backend_pid()")) {
+            row.next();
+            backend = firstLine(Path.of("/proc", row.getString(1), "status"), "Cpus_allowed_list:");
+        }
+        if (jvm.isEmpty() || backend.isEmpty()) {
+            return cores;
+        }
+        return cores + " (the JVMs on CPUs " + jvm + ", PostgreSQL's backends on CPUs " + backend + ")";
+    }
+
+    /** The rest of the first line starting with {@code prefix}, trimmed; empty when there is none or no file. */
+    private static String firstLine(Path file, String prefix) {
+        try {
+            for (String line : Files.readAllLines(file)) {
+                if (line.startsWith(prefix)) {
+                    return line.substring(prefix.length()).trim();
+                }
+            }
+        } catch (IOException e) {
+            return "";
+        }
+        return "";
+    }
+
+    private static String report(Map<String, double[]> scores, Memory memory, String pgVersion, String machine,
+            boolean quick) {
         StringBuilder md = new StringBuilder();
         md.append("## Benchmark results\n\n");
-        md.append(String.format(Locale.ROOT, "Measured %s on %d cores, %s, Java %s, PostgreSQL %s (%s).%s%n%n",
-                LocalDate.now(), Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
+        md.append(String.format(Locale.ROOT, "Measured %s on %s, %s, Java %s, PostgreSQL %s (%s).%s%n%n",
+                LocalDate.now(), machine, System.getProperty("os.name"),
                 System.getProperty("java.version"), pgVersion, TestDatabase.get().kind(),
                 quick ? " Quick run: fewer, shorter iterations." : ""));
         md.append("| operation | repository ops/s | JDBC baseline ops/s | ratio | target |\n");
