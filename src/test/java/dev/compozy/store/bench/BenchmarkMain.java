@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -28,6 +29,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import javax.imageio.ImageIO;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.BenchmarkResult;
@@ -43,12 +45,10 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * Runs the benchmark suite: prepares {@value BenchDatabase#DATABASE} on the test server (the one in
  * {@code COMPOZY_TEST_JDBC_URL}, else Testcontainers, else embedded), runs every JMH benchmark with the
- * repository and the JDBC baseline side by side, streams a million rows in a 256 MiB JVM, and writes
- * {@code src/site/benchmarks/results.md} and {@code src/site/benchmarks/scaling.png}.
+ * repository and the JDBC baseline side by side in alternating JVMs, streams a million rows in a 256 MiB
+ * JVM, and writes {@code src/site/benchmarks/results.md} and {@code src/site/benchmarks/scaling.png}.
  *
- * <p>Argument: {@code all} (default), {@code quick} (fewer, shorter iterations, for a smoke run), or
- * {@code recheck} (only the multi-millisecond headline operations, in {@value #RECHECK_FORKS} JVMs each,
- * written to {@code recheck.md}: whether a missed ratio is a difference or the spread between JVMs).
+ * <p>Argument: {@code all} (default) or {@code quick} (fewer, shorter iterations, for a smoke run).
  */
 public final class BenchmarkMain {
     private static final Path OUTPUT = Path.of("src", "site", "benchmarks");
@@ -68,7 +68,47 @@ public final class BenchmarkMain {
             new Headline("listExecutions, page of 50 with tasks", "listExecutionsPage50", 0, 0.80),
             new Headline("claim 10 + complete them, 4 agent threads", "claimAndComplete", 0, 0.0));
 
-    private static final int RECHECK_FORKS = 4;
+    /**
+     * A repository benchmark and its twins, measured against each other: the benchmark class, the method
+     * stem, the {@code size} parameter (null for none), and the sides in the order of a round's first half.
+     */
+    private record Comparison(Class<?> benchmark, String stem, String size, List<String> sides) {
+        static Comparison of(Class<?> benchmark, String stem, String size, String... sides) {
+            return new Comparison(benchmark, stem, size, List.of(sides));
+        }
+
+        /** The sides in JVM order: a round is its sides forward then backward (A B B A). */
+        List<String> round() {
+            List<String> order = new ArrayList<>(sides);
+            List<String> backward = new ArrayList<>(sides);
+            Collections.reverse(backward);
+            order.addAll(backward);
+            return order;
+        }
+
+        String key(String side) {
+            return stem + "_" + side + (size == null ? "" : "@" + size);
+        }
+    }
+
+    private static final List<String> PAIR = List.of("jdbc", "repository");
+
+    private static List<Comparison> comparisons() {
+        List<Comparison> comparisons = new ArrayList<>(List.of(
+                Comparison.of(RepositoryVsJdbcBenchmark.class, "upsertState", null, "jdbc", "jdbcReturning", "repository"),
+                Comparison.of(RepositoryVsJdbcBenchmark.class, "getState", null, PAIR.toArray(String[]::new)),
+                Comparison.of(RepositoryVsJdbcBenchmark.class, "lockModifyUpsert", null, PAIR.toArray(String[]::new)),
+                Comparison.of(RepositoryVsJdbcBenchmark.class, "createChildren1000", null, "jdbc", "repository",
+                        "oneUpsertAtATime"),
+                Comparison.of(RepositoryVsJdbcBenchmark.class, "listExecutionsPage50", null, PAIR.toArray(String[]::new)),
+                Comparison.of(ClaimBenchmark.class, "claimAndComplete", null, PAIR.toArray(String[]::new))));
+        for (String stem : List.of("getTaskTree", "getProgressInfo", "listTasksInWorkflow")) {
+            for (int size : BenchFixtures.SIZES) {
+                comparisons.add(Comparison.of(ScalingBenchmark.class, stem, Integer.toString(size), PAIR.toArray(String[]::new)));
+            }
+        }
+        return comparisons;
+    }
 
     private BenchmarkMain() {
     }
@@ -84,23 +124,44 @@ public final class BenchmarkMain {
         }
         System.out.printf("fixtures written in %d s%n", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - seeding));
 
-        if (args.length > 0 && "recheck".equals(args[0])) {
-            recheck(server);
-            return;
+        Map<String, List<BenchmarkResult>> forks = new LinkedHashMap<>();
+        for (Comparison comparison : comparisons()) {
+            for (int round = 0; round < ROUNDS; round++) {
+                for (String side : comparison.round()) {
+                    forks.computeIfAbsent(comparison.key(side), k -> new ArrayList<>()).add(fork(server, quick, comparison, side));
+                }
+            }
         }
-        ChainedOptionsBuilder options = options(server, quick)
-                .include(RepositoryVsJdbcBenchmark.class.getSimpleName())
-                .include(ScalingBenchmark.class.getSimpleName())
-                .include(ClaimBenchmark.class.getSimpleName());
-        Collection<RunResult> results = new Runner(options.build()).run();
-
-        Map<String, double[]> scores = scores(results);
+        Map<String, double[]> scores = scores(forks);
         Memory memory = quick ? null : memoryProbe(server);
         Files.createDirectories(OUTPUT);
         String version = serverVersion(server);
-        Files.writeString(OUTPUT.resolve("results.md"), report(scores, memory, version, machine(server), quick), StandardCharsets.UTF_8);
+        Files.writeString(OUTPUT.resolve("results.md"), report(scores, rounds(forks), memory, version, machine(server), quick),
+                StandardCharsets.UTF_8);
         plot(scores, OUTPUT.resolve("scaling.png"));
         System.out.println(Files.readString(OUTPUT.resolve("results.md")));
+    }
+
+    /**
+     * Rounds of A B B A JVMs per comparison: on two cores shared with PostgreSQL, one side's JVMs run in
+     * sequence drifted with the machine (time since a VACUUM or checkpoint, what ran before) by more than
+     * the differences measured; interleaved, the drift falls on every side alike.
+     */
+    private static final int ROUNDS = 1;
+
+    /** One JVM of one side of a comparison. */
+    private static BenchmarkResult fork(TestDatabase server, boolean quick, Comparison comparison, String side)
+            throws RunnerException {
+        ChainedOptionsBuilder options = options(server, quick).forks(1)
+                .include(comparison.benchmark().getSimpleName() + "." + comparison.stem() + "_" + side + "$");
+        if (comparison.size() != null) {
+            options.param("size", comparison.size());
+        }
+        Collection<RunResult> results = new Runner(options.build()).run();
+        if (results.size() != 1) {
+            throw new IllegalStateException(comparison.key(side) + " ran " + results.size() + " benchmarks, expected 1");
+        }
+        return results.iterator().next().getBenchmarkResults().iterator().next();
     }
 
     private static ChainedOptionsBuilder options(TestDatabase server, boolean quick) {
@@ -119,61 +180,38 @@ public final class BenchmarkMain {
                 .measurementTime(TimeValue.seconds(quick ? 1 : 2));
     }
 
-    /** The multi-millisecond headline operations again, each side in several JVMs, with the ratio per JVM. */
-    private static void recheck(TestDatabase server) throws RunnerException, IOException, SQLException {
-        List<RunResult> results = new ArrayList<>();
-        results.addAll(new Runner(options(server, false).forks(RECHECK_FORKS)
-                .include(RepositoryVsJdbcBenchmark.class.getSimpleName() + ".createChildren1000_(repository|jdbc)$")
-                .build()).run());
-        results.addAll(new Runner(options(server, false).forks(RECHECK_FORKS).param("size", "10000")
-                .include(ScalingBenchmark.class.getSimpleName() + ".getTaskTree_(repository|jdbc)$").build()).run());
-        results.addAll(new Runner(options(server, false).forks(RECHECK_FORKS).param("size", "100000")
-                .include(ScalingBenchmark.class.getSimpleName() + ".getProgressInfo_(repository|jdbc)$").build()).run());
-        StringBuilder md = new StringBuilder(String.format(Locale.ROOT, "## Recheck of the multi-millisecond operations"
-                + "%n%nMeasured %s on %s, PostgreSQL %s; each side in %d JVMs of 5 × 2 s warm-up and 5 × 2 s "
-                + "measurement.%n%n| operation | repository ops/s | JDBC baseline ops/s | ratio | ratio per JVM pair |%n"
-                + "|---|---:|---:|---:|---|%n", LocalDate.now(), machine(server), serverVersion(server), RECHECK_FORKS));
-        for (String stem : List.of("createChildren1000", "getTaskTree", "getProgressInfo")) {
-            RunResult repository = find(results, stem + "_repository");
-            RunResult jdbc = find(results, stem + "_jdbc");
-            List<String> pairs = new ArrayList<>();
-            List<BenchmarkResult> repoForks = new ArrayList<>(repository.getBenchmarkResults());
-            List<BenchmarkResult> jdbcForks = new ArrayList<>(jdbc.getBenchmarkResults());
-            for (int i = 0; i < Math.min(repoForks.size(), jdbcForks.size()); i++) {
-                pairs.add(String.format(Locale.ROOT, "%.2f", repoForks.get(i).getPrimaryResult().getScore()
-                        / jdbcForks.get(i).getPrimaryResult().getScore()));
+    /** Per comparison key's stem and size: the repository-to-baseline ratio of each A B B A round. */
+    private static Map<String, List<Double>> rounds(Map<String, List<BenchmarkResult>> forks) {
+        Map<String, List<Double>> ratios = new LinkedHashMap<>();
+        for (Map.Entry<String, List<BenchmarkResult>> entry : forks.entrySet()) {
+            if (!entry.getKey().contains("_repository")) {
+                continue;
             }
-            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %s |%n", stem,
-                    fmt(primary(repository)), fmt(primary(jdbc)),
-                    repository.getPrimaryResult().getScore() / jdbc.getPrimaryResult().getScore(), String.join(", ", pairs)));
+            List<BenchmarkResult> repository = entry.getValue();
+            List<BenchmarkResult> jdbc = forks.get(entry.getKey().replace("_repository", "_jdbc"));
+            List<Double> perRound = new ArrayList<>();
+            for (int i = 0; i + 1 < Math.min(repository.size(), jdbc.size()); i += 2) {
+                perRound.add((score(repository.get(i)) + score(repository.get(i + 1))) / (score(jdbc.get(i)) + score(jdbc.get(i + 1))));
+            }
+            ratios.put(entry.getKey().replace("_repository", ""), perRound);
         }
-        Files.createDirectories(OUTPUT);
-        Files.writeString(OUTPUT.resolve("recheck.md"), md.toString(), StandardCharsets.UTF_8);
-        System.out.println(md);
+        return ratios;
     }
 
-    private static RunResult find(List<RunResult> results, String method) {
-        return results.stream().filter(r -> r.getParams().getBenchmark().endsWith("." + method)).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no result for " + method));
-    }
-
-    private static double[] primary(RunResult result) {
-        return new double[] {result.getPrimaryResult().getScore(), result.getPrimaryResult().getScoreError()};
+    private static double score(BenchmarkResult fork) {
+        return fork.getPrimaryResult().getScore();
     }
 
     /**
-     * Key: method name, plus {@code @size} for the scaling benchmarks; value: score and error (ops/s), and
-     * the collector's pause time per call (ms).
+     * Key: method name, plus {@code @size} for the scaling benchmarks; value: score and error (ops/s) over
+     * all of the key's JVMs, and the collector's pause time per call (ms).
      */
-    private static Map<String, double[]> scores(Collection<RunResult> results) {
+    private static Map<String, double[]> scores(Map<String, List<BenchmarkResult>> forks) {
         Map<String, double[]> scores = new LinkedHashMap<>();
-        for (RunResult result : results) {
-            String benchmark = result.getParams().getBenchmark();
-            String method = benchmark.substring(benchmark.lastIndexOf('.') + 1);
-            String size = result.getParams().getParam("size");
-            scores.put(size == null ? method : method + "@" + size, new double[] {
-                    result.getPrimaryResult().getScore(), result.getPrimaryResult().getScoreError(),
-                    gcMillisPerCall(result)});
+        for (Map.Entry<String, List<BenchmarkResult>> entry : forks.entrySet()) {
+            RunResult result = new RunResult(entry.getValue().get(0).getParams(), entry.getValue());
+            scores.put(entry.getKey(), new double[] {result.getPrimaryResult().getScore(),
+                    result.getPrimaryResult().getScoreError(), gcMillisPerCall(result)});
         }
         return scores;
     }
@@ -263,16 +301,18 @@ public final class BenchmarkMain {
         return "";
     }
 
-    private static String report(Map<String, double[]> scores, Memory memory, String pgVersion, String machine,
-            boolean quick) {
+    private static String report(Map<String, double[]> scores, Map<String, List<Double>> rounds, Memory memory,
+            String pgVersion, String machine, boolean quick) {
         StringBuilder md = new StringBuilder();
         md.append("## Benchmark results\n\n");
         md.append(String.format(Locale.ROOT, "Measured %s on %s, %s, Java %s, PostgreSQL %s (%s).%s%n%n",
                 LocalDate.now(), machine, System.getProperty("os.name"),
                 System.getProperty("java.version"), pgVersion, TestDatabase.get().kind(),
                 quick ? " Quick run: fewer, shorter iterations." : ""));
-        md.append("| operation | repository ops/s | JDBC baseline ops/s | ratio | target |\n");
-        md.append("|---|---:|---:|---:|---|\n");
+        md.append(String.format(Locale.ROOT, "Each side ran in %d JVMs, interleaved with its baseline's in rounds of "
+                + "baseline, repository, repository, baseline; the last column is the ratio of each round.%n%n", 2 * ROUNDS));
+        md.append("| operation | repository ops/s | JDBC baseline ops/s | ratio | target | ratio per round |\n");
+        md.append("|---|---:|---:|---:|---|---|\n");
         for (Headline h : HEADLINES) {
             double[] repo = score(scores, h.stem(), "repository", h.size());
             double[] jdbc = score(scores, h.stem(), "jdbc", h.size());
@@ -282,7 +322,9 @@ public final class BenchmarkMain {
             double ratio = repo[0] / jdbc[0];
             String target = h.target() == 0 ? "—" : String.format(Locale.ROOT, "≥ %.2f %s", h.target(),
                     ratio >= h.target() ? "met" : "**missed**");
-            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %s |%n", h.label(), fmt(repo), fmt(jdbc), ratio, target));
+            List<Double> perRound = rounds.getOrDefault(h.stem() + (h.size() == 0 ? "" : "@" + h.size()), List.of());
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %s | %s |%n", h.label(), fmt(repo), fmt(jdbc), ratio,
+                    target, perRound.stream().map(r -> String.format(Locale.ROOT, "%.2f", r)).collect(Collectors.joining(", "))));
         }
         double[] returning = scores.get("upsertState_jdbcReturning");
         if (returning != null) {
