@@ -47,13 +47,39 @@ public final class Jdbc {
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             bind(statement, args);
             try (ResultSet rows = statement.executeQuery()) {
-                List<T> result = new ArrayList<>();
-                while (rows.next()) {
-                    result.add(mapper.map(rows));
-                }
-                return result;
+                return mapAll(rows, mapper);
             }
         }
+    }
+
+    /**
+     * Runs {@code leading}, a statement without parameters or rows, and then a query, in one round trip:
+     * the driver sends a text of several statements in one go and waits once. Maps every row of the query;
+     * {@code args} are the query's.
+     */
+    public static <T> List<T> queryAfter(Connection connection, String leading, String sql, RowMapper<T> mapper,
+            Object... args) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(leading + ";\n" + sql)) {
+            bind(statement, args);
+            boolean rowsNext = statement.execute();
+            while (!rowsNext) {
+                if (statement.getUpdateCount() == -1) {
+                    throw new SQLException("no rows came back from: " + sql);
+                }
+                rowsNext = statement.getMoreResults();
+            }
+            try (ResultSet rows = statement.getResultSet()) {
+                return mapAll(rows, mapper);
+            }
+        }
+    }
+
+    private static <T> List<T> mapAll(ResultSet rows, RowMapper<T> mapper) throws SQLException {
+        List<T> result = new ArrayList<>();
+        while (rows.next()) {
+            result.add(mapper.map(rows));
+        }
+        return result;
     }
 
     /** Runs a query and maps its first row, or returns null when there is none. */

@@ -28,8 +28,8 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * {@link WorkflowRepository} on Hibernate and PostgreSQL: JPA for lookups by id and the completion lock,
- * native SQL (declared below) for upserts, lists and retention. Task maps come from the
+ * {@link WorkflowRepository} on Hibernate and PostgreSQL: JPA for the completion lock, native SQL (declared
+ * below) for reads, upserts, lists and retention. Task maps come from the
  * {@link TaskRepository}, inside the same transaction.
  */
 public final class HibernateWorkflowRepository implements WorkflowRepository {
@@ -56,6 +56,8 @@ public final class HibernateWorkflowRepository implements WorkflowRepository {
             UPDATE workflow_states SET status = ?, output = ?::jsonb, error = ?::jsonb, updated_at = now()
             WHERE workflow_exec_id = ?
             RETURNING created_at, updated_at""";
+
+    private static final String SELECT_EXECUTION = "SELECT " + COLUMNS + " FROM workflow_states WHERE workflow_exec_id = ?";
 
     private static final String SELECT_NEWEST_BY_WORKFLOW_ID = "SELECT " + COLUMNS
             + " FROM workflow_states WHERE workflow_id = ? ORDER BY created_at DESC, workflow_exec_id DESC LIMIT 1";
@@ -144,14 +146,17 @@ public final class HibernateWorkflowRepository implements WorkflowRepository {
     public WorkflowExecution getExecution(String workflowExecId) {
         Require.nonBlank(workflowExecId, "workflowExecId");
         String operation = "getExecution(workflow_exec_id=" + workflowExecId + ")";
-        WorkflowExecution execution = database.runSnapshot(operation, tx -> {
-            WorkflowExecution found = find(tx.entityManager(), workflowExecId, LockModeType.NONE, operation);
-            return found == null ? null : found.withTasks(tasks.listTasksInWorkflow(workflowExecId));
-        });
+        WorkflowExecution execution = database.runSnapshot(operation, SELECT_EXECUTION, new Object[] {workflowExecId},
+                row -> fromRow(row, operation), (tx, found) -> withTasks(found));
         if (execution == null) {
             throw WorkflowNotFoundException.execution("getExecution", workflowExecId);
         }
         return execution;
+    }
+
+    /** The one execution a lookup found (its query reads at most one row) with its tasks, or null. */
+    private WorkflowExecution withTasks(List<WorkflowExecution> found) {
+        return found.isEmpty() ? null : found.get(0).withTasks(tasks.listTasksInWorkflow(found.get(0).workflowExecId()));
     }
 
     /** Detaches what it loads, for the reason given on the task repository's {@code lockForUpdate}. */
@@ -200,20 +205,21 @@ public final class HibernateWorkflowRepository implements WorkflowRepository {
     public List<WorkflowExecution> listExecutions(ExecutionFilter filter) {
         Require.nonNull(filter, "filter");
         QueryBuilder query = filterQuery(filter);
-        return database.runSnapshot("listExecutions", tx -> {
-            List<WorkflowExecution> page = tx.withConnection(c -> Jdbc.query(c, query.sql(),
-                    row -> fromRow(row, "listExecutions"), query.args()));
-            if (page.isEmpty()) {
-                return page;
-            }
-            Map<String, Map<String, TaskState>> byExecution =
-                    tasks.listTasksInWorkflows(page.stream().map(WorkflowExecution::workflowExecId).toList());
-            List<WorkflowExecution> withTasks = new ArrayList<>(page.size());
-            for (WorkflowExecution execution : page) {
-                withTasks.add(execution.withTasks(byExecution.get(execution.workflowExecId())));
-            }
-            return withTasks;
-        });
+        return database.runSnapshot("listExecutions", query.sql(), query.args(), row -> fromRow(row, "listExecutions"),
+                (tx, page) -> pageWithTasks(page));
+    }
+
+    private List<WorkflowExecution> pageWithTasks(List<WorkflowExecution> page) {
+        if (page.isEmpty()) {
+            return page;
+        }
+        Map<String, Map<String, TaskState>> byExecution =
+                tasks.listTasksInWorkflows(page.stream().map(WorkflowExecution::workflowExecId).toList());
+        List<WorkflowExecution> withTasks = new ArrayList<>(page.size());
+        for (WorkflowExecution execution : page) {
+            withTasks.add(execution.withTasks(byExecution.get(execution.workflowExecId())));
+        }
+        return withTasks;
     }
 
     @Override
@@ -259,10 +265,8 @@ public final class HibernateWorkflowRepository implements WorkflowRepository {
     }
 
     private WorkflowExecution newest(String operation, String workflowId, String sql, String notFound, Object... args) {
-        WorkflowExecution execution = database.runSnapshot(operation + "(workflow_id=" + workflowId + ")", tx -> {
-            WorkflowExecution found = tx.withConnection(c -> Jdbc.queryFirst(c, sql, row -> fromRow(row, operation), args));
-            return found == null ? null : found.withTasks(tasks.listTasksInWorkflow(found.workflowExecId()));
-        });
+        WorkflowExecution execution = database.runSnapshot(operation + "(workflow_id=" + workflowId + ")", sql, args,
+                row -> fromRow(row, operation), (tx, found) -> withTasks(found));
         if (execution == null) {
             throw new WorkflowNotFoundException(operation, workflowId, notFound);
         }

@@ -7,10 +7,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.compozy.store.StoreException;
 import dev.compozy.store.core.Status;
+import dev.compozy.store.internal.Jdbc;
 import dev.compozy.store.testing.IntegrationTest;
 import dev.compozy.store.workflow.WorkflowExecution;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /** withTx / fromTx: one transaction, rollback on exception, joining when nested, commit errors surfaced. */
@@ -107,5 +110,42 @@ class TransactionTest extends IntegrationTest {
         });
 
         assertThat(count("SELECT count(*) FROM task_states")).isZero();
+    }
+
+    @Test
+    void aSnapshotReadStartsAReadOnlyRepeatableReadTransactionWithItsFirstQuery() {
+        List<String> settings = store.database().runSnapshot("settings",
+                "SELECT current_setting('transaction_isolation'), current_setting('transaction_read_only')", new Object[0],
+                row -> row.getString(1) + "," + row.getString(2), (tx, rows) -> rows);
+
+        assertThat(settings).containsExactly("repeatable read,on");
+    }
+
+    @Test
+    void aSnapshotReadDoesNotSeeWhatCommitsAfterItsFirstQuery() {
+        WorkflowExecution execution = execution(workflows);
+
+        long seenLater = store.database().runSnapshot("snapshot", "SELECT count(*) FROM task_states", new Object[0],
+                row -> row.getLong(1), (tx, first) -> {
+                    CompletableFuture.runAsync(() -> tasks.upsertState(task(execution, "committed-meanwhile").build())).join();
+                    return tx.withConnection(c -> Jdbc.query(c, "SELECT count(*) FROM task_states", row -> row.getLong(1)))
+                            .get(0);
+                });
+
+        assertThat(seenLater).isZero();
+        assertThat(count("SELECT count(*) FROM task_states")).as("committed by the other thread").isEqualTo(1);
+    }
+
+    @Test
+    void aSnapshotReadInsideATransactionJoinsItAndSeesItsWrites() {
+        WorkflowExecution execution = execution(workflows);
+
+        long seen = tasks.fromTx(tx -> {
+            tasks.upsertState(tx, task(execution, "uncommitted").build());
+            return store.database().runSnapshot("joined", "SELECT count(*) FROM task_states", new Object[0],
+                    row -> row.getLong(1), (inner, rows) -> rows.get(0));
+        });
+
+        assertThat(seen).isEqualTo(1);
     }
 }
