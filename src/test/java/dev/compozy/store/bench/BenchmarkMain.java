@@ -136,7 +136,7 @@ public final class BenchmarkMain {
         Memory memory = quick ? null : memoryProbe(server);
         Files.createDirectories(OUTPUT);
         String version = serverVersion(server);
-        Files.writeString(OUTPUT.resolve("results.md"), report(scores, rounds(forks), memory, version, machine(server), quick),
+        Files.writeString(OUTPUT.resolve("results.md"), report(scores, pairRatios(forks), memory, version, machine(server), quick),
                 StandardCharsets.UTF_8);
         plot(scores, OUTPUT.resolve("scaling.png"));
         System.out.println(Files.readString(OUTPUT.resolve("results.md")));
@@ -180,8 +180,12 @@ public final class BenchmarkMain {
                 .measurementTime(TimeValue.seconds(quick ? 1 : 2));
     }
 
-    /** Per comparison key's stem and size: the repository-to-baseline ratio of each A B B A round. */
-    private static Map<String, List<Double>> rounds(Map<String, List<BenchmarkResult>> forks) {
+    /**
+     * Per comparison (stem and size): the repository-to-baseline ratio of each pair of neighbouring JVMs,
+     * the n-th of each side (in a round of baseline, repository, repository, baseline: the first two and
+     * the last two).
+     */
+    private static Map<String, List<Double>> pairRatios(Map<String, List<BenchmarkResult>> forks) {
         Map<String, List<Double>> ratios = new LinkedHashMap<>();
         for (Map.Entry<String, List<BenchmarkResult>> entry : forks.entrySet()) {
             if (!entry.getKey().contains("_repository")) {
@@ -189,11 +193,11 @@ public final class BenchmarkMain {
             }
             List<BenchmarkResult> repository = entry.getValue();
             List<BenchmarkResult> jdbc = forks.get(entry.getKey().replace("_repository", "_jdbc"));
-            List<Double> perRound = new ArrayList<>();
-            for (int i = 0; i + 1 < Math.min(repository.size(), jdbc.size()); i += 2) {
-                perRound.add((score(repository.get(i)) + score(repository.get(i + 1))) / (score(jdbc.get(i)) + score(jdbc.get(i + 1))));
+            List<Double> perPair = new ArrayList<>();
+            for (int i = 0; i < Math.min(repository.size(), jdbc.size()); i++) {
+                perPair.add(score(repository.get(i)) / score(jdbc.get(i)));
             }
-            ratios.put(entry.getKey().replace("_repository", ""), perRound);
+            ratios.put(entry.getKey().replace("_repository", ""), perPair);
         }
         return ratios;
     }
@@ -301,7 +305,7 @@ public final class BenchmarkMain {
         return "";
     }
 
-    private static String report(Map<String, double[]> scores, Map<String, List<Double>> rounds, Memory memory,
+    private static String report(Map<String, double[]> scores, Map<String, List<Double>> pairRatios, Memory memory,
             String pgVersion, String machine, boolean quick) {
         StringBuilder md = new StringBuilder();
         md.append("## Benchmark results\n\n");
@@ -310,8 +314,9 @@ public final class BenchmarkMain {
                 System.getProperty("java.version"), pgVersion, TestDatabase.get().kind(),
                 quick ? " Quick run: fewer, shorter iterations." : ""));
         md.append(String.format(Locale.ROOT, "Each side ran in %d JVMs, interleaved with its baseline's in rounds of "
-                + "baseline, repository, repository, baseline; the last column is the ratio of each round.%n%n", 2 * ROUNDS));
-        md.append("| operation | repository ops/s | JDBC baseline ops/s | ratio | target | ratio per round |\n");
+                + "baseline, repository, repository, baseline; the last column is the ratio of each pair of neighbouring "
+                + "JVMs.%n%n", 2 * ROUNDS));
+        md.append("| operation | repository ops/s | JDBC baseline ops/s | ratio | target | ratio per JVM pair |\n");
         md.append("|---|---:|---:|---:|---|---|\n");
         for (Headline h : HEADLINES) {
             double[] repo = score(scores, h.stem(), "repository", h.size());
@@ -322,9 +327,9 @@ public final class BenchmarkMain {
             double ratio = repo[0] / jdbc[0];
             String target = h.target() == 0 ? "—" : String.format(Locale.ROOT, "≥ %.2f %s", h.target(),
                     ratio >= h.target() ? "met" : "**missed**");
-            List<Double> perRound = rounds.getOrDefault(h.stem() + (h.size() == 0 ? "" : "@" + h.size()), List.of());
+            List<Double> perPair = pairRatios.getOrDefault(h.stem() + (h.size() == 0 ? "" : "@" + h.size()), List.of());
             md.append(String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %s | %s |%n", h.label(), fmt(repo), fmt(jdbc), ratio,
-                    target, perRound.stream().map(r -> String.format(Locale.ROOT, "%.2f", r)).collect(Collectors.joining(", "))));
+                    target, perPair.stream().map(r -> String.format(Locale.ROOT, "%.2f", r)).collect(Collectors.joining(", "))));
         }
         double[] returning = scores.get("upsertState_jdbcReturning");
         if (returning != null) {
