@@ -14,7 +14,6 @@ import jakarta.transaction.SystemException;
 import jakarta.transaction.TransactionManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;

@@ -77,6 +77,11 @@ public final class BenchmarkMain {
             return new Comparison(benchmark, stem, size, List.of(sides));
         }
 
+        /** The repository against its baseline alone. */
+        static Comparison pair(Class<?> benchmark, String stem, String size) {
+            return of(benchmark, stem, size, "jdbc", "repository");
+        }
+
         /** The sides in JVM order: a round is its sides forward then backward (A B B A). */
         List<String> round() {
             List<String> order = new ArrayList<>(sides);
@@ -91,20 +96,18 @@ public final class BenchmarkMain {
         }
     }
 
-    private static final List<String> PAIR = List.of("jdbc", "repository");
-
     private static List<Comparison> comparisons() {
         List<Comparison> comparisons = new ArrayList<>(List.of(
                 Comparison.of(RepositoryVsJdbcBenchmark.class, "upsertState", null, "jdbc", "jdbcReturning", "repository"),
-                Comparison.of(RepositoryVsJdbcBenchmark.class, "getState", null, PAIR.toArray(String[]::new)),
-                Comparison.of(RepositoryVsJdbcBenchmark.class, "lockModifyUpsert", null, PAIR.toArray(String[]::new)),
+                Comparison.pair(RepositoryVsJdbcBenchmark.class, "getState", null),
+                Comparison.pair(RepositoryVsJdbcBenchmark.class, "lockModifyUpsert", null),
                 Comparison.of(RepositoryVsJdbcBenchmark.class, "createChildren1000", null, "jdbc", "repository",
                         "oneUpsertAtATime"),
-                Comparison.of(RepositoryVsJdbcBenchmark.class, "listExecutionsPage50", null, PAIR.toArray(String[]::new)),
-                Comparison.of(ClaimBenchmark.class, "claimAndComplete", null, PAIR.toArray(String[]::new))));
+                Comparison.pair(RepositoryVsJdbcBenchmark.class, "listExecutionsPage50", null),
+                Comparison.pair(ClaimBenchmark.class, "claimAndComplete", null)));
         for (String stem : List.of("getTaskTree", "getProgressInfo", "listTasksInWorkflow")) {
             for (int size : BenchFixtures.SIZES) {
-                comparisons.add(Comparison.of(ScalingBenchmark.class, stem, Integer.toString(size), PAIR.toArray(String[]::new)));
+                comparisons.add(Comparison.pair(ScalingBenchmark.class, stem, Integer.toString(size)));
             }
         }
         return comparisons;

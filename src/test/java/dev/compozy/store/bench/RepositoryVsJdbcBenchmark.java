@@ -34,12 +34,6 @@ import org.openjdk.jmh.annotations.TearDown;
 @Fork(1)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class RepositoryVsJdbcBenchmark {
-    /**
-     * Calls of microseconds to a few milliseconds, on a machine where the JVM and PostgreSQL share two
-     * cores: one JVM's result swung by a quarter from run to run, so these run in two JVMs each.
-     */
-    static final int SINGLE_ROW_FORKS = 2;
-
     private Store store;
     private Store durableStore;
     private JdbcBaseline durableJdbc;
@@ -74,8 +68,8 @@ public class RepositoryVsJdbcBenchmark {
 
     /**
      * Every iteration starts from the same table: the children of the last one removed, and the dead row
-     * versions of the last one's updates vacuumed away (JMH runs each {@code _jdbc} benchmark before its
-     * {@code _repository} twin, which would otherwise always meet the more bloated table).
+     * versions of the last one's updates vacuumed away, so that neither side's JVM meets a table the
+     * other's left more bloated.
      */
     @Setup(Level.Iteration)
     public void cleanTable() throws SQLException {
@@ -106,38 +100,32 @@ public class RepositoryVsJdbcBenchmark {
     }
 
     @Benchmark
-    @Fork(SINGLE_ROW_FORKS)
     public TaskState upsertState_repository() {
         return tasks.upsertState(nextHot());
     }
 
     @Benchmark
-    @Fork(SINGLE_ROW_FORKS)
     public void upsertState_jdbc() throws SQLException {
         jdbc.upsert(nextHot());
     }
 
     /** The baseline with the repository's RETURNING clause, to tell the clause's cost from the library's. */
     @Benchmark
-    @Fork(SINGLE_ROW_FORKS)
     public TaskState upsertState_jdbcReturning() throws SQLException {
         return jdbc.upsertReturning(nextHot());
     }
 
     @Benchmark
-    @Fork(SINGLE_ROW_FORKS)
     public TaskState getState_repository() {
         return tasks.getState(nextHot().taskExecId());
     }
 
     @Benchmark
-    @Fork(SINGLE_ROW_FORKS)
     public TaskState getState_jdbc() throws SQLException {
         return jdbc.get(nextHot().taskExecId());
     }
 
     @Benchmark
-    @Fork(SINGLE_ROW_FORKS)
     public void lockModifyUpsert_repository() {
         TaskState target = nextHot();
         tasks.withTx(tx -> {
@@ -147,7 +135,6 @@ public class RepositoryVsJdbcBenchmark {
     }
 
     @Benchmark
-    @Fork(SINGLE_ROW_FORKS)
     public void lockModifyUpsert_jdbc() throws SQLException {
         TaskState target = nextHot();
         jdbc.lockModifyUpsert(target.taskExecId(), target.status());

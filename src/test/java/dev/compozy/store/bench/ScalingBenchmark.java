@@ -68,13 +68,11 @@ public class ScalingBenchmark {
     }
 
     @Benchmark
-    @Fork(value = RepositoryVsJdbcBenchmark.SINGLE_ROW_FORKS, jvmArgsAppend = "-XX:+UseParallelGC")
     public ProgressInfo getProgressInfo_repository() {
         return tasks.getProgressInfo(BenchFixtures.progressParent(size));
     }
 
     @Benchmark
-    @Fork(value = RepositoryVsJdbcBenchmark.SINGLE_ROW_FORKS, jvmArgsAppend = "-XX:+UseParallelGC")
     public ProgressInfo getProgressInfo_jdbc() throws SQLException {
         return jdbc.progress(BenchFixtures.progressParent(size));
     }

@@ -6,13 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.compozy.store.StoreException;
-import dev.compozy.store.core.Status;
 import dev.compozy.store.internal.Jdbc;
 import dev.compozy.store.testing.IntegrationTest;
 import dev.compozy.store.workflow.WorkflowExecution;
 import java.io.IOException;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
