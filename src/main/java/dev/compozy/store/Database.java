@@ -1,6 +1,7 @@
 package dev.compozy.store;
 
 import dev.compozy.store.internal.Jdbc;
+import dev.compozy.store.internal.Require;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.EntityTransaction;
@@ -136,6 +137,11 @@ public final class Database {
      */
     public int execute(String sql, Object... args) {
         Objects.requireNonNull(sql, "sql");
+        for (int i = 0; i < args.length; i++) {
+            if (args[i] instanceof String text) {
+                Require.storable(text, "args[" + i + "]");
+            }
+        }
         return run("execute", tx -> tx.withConnection(connection -> {
             try (PreparedStatement statement = connection.prepareStatement(sql)) {
                 for (int i = 0; i < args.length; i++) {

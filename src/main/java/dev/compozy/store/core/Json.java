@@ -1,16 +1,34 @@
 package dev.compozy.store.core;
 
-import java.util.Map;
+import dev.compozy.store.internal.JsonLimits;
 import dev.compozy.store.internal.JsonObjectParser;
+import dev.compozy.store.internal.JsonWriter;
+import java.util.Map;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * JSON conversion for jsonb columns, the Java form of the seed's {@code ToJSONB} / {@code FromJSONB}:
- * {@code null} in gives {@code null} out, so SQL NULL and the JSON document {@code null} stay distinct.
+ * {@code null} in gives {@code null} out. {@link #toJsonb}, {@link #objectFromJsonb} and
+ * {@link #errorFromJsonb} are the store's own codec, the one every repository path writes and reads its
+ * columns with:
+ * <ul>
+ *   <li>written: maps with string keys, lists, strings, booleans, null, and finite numbers (Integer, Long,
+ *       Short, Byte, BigInteger, Double, Float, BigDecimal); anything else, NaN and infinities, text with
+ *       U+0000 or an unpaired surrogate, and values past the limits below are refused, never coerced;</li>
+ *   <li>read: objects as insertion-ordered maps, arrays as lists, whole numbers as the smallest of Integer,
+ *       Long and BigInteger, other numbers as Double when {@code Double.toString} gives the same value and
+ *       as BigDecimal otherwise; a JSON {@code null} document reads as {@code null}, like SQL NULL.</li>
+ * </ul>
+ * {@link #fromJsonb(String, Class)} and {@link #mapper()} are Jackson, for your own types.
  */
 public final class Json {
+    /** Levels of nesting a document may have, the top-level object being the first. */
+    public static final int MAX_DEPTH = JsonLimits.MAX_DEPTH;
+    /** Characters (UTF-16 units) one string or key may have. */
+    public static final int MAX_STRING_LENGTH = JsonLimits.MAX_STRING_LENGTH;
+
     private static final JsonMapper MAPPER = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
@@ -18,30 +36,23 @@ public final class Json {
     private Json() {
     }
 
-    /** The shared mapper; configured once, safe to use from many threads. */
+    /** A Jackson mapper for your own types; configured once, safe to use from many threads. */
     public static JsonMapper mapper() {
         return MAPPER;
     }
 
     /**
-     * Serializes a value to JSON text, or returns {@code null} for {@code null}.
+     * The JSON text of a value the store can hold (see the class comment), or {@code null} for {@code null};
+     * an {@link ExecutionError} is written as its {@link ExecutionError#toMap() object form}.
      *
-     * @throws IllegalArgumentException when the value cannot be serialized
+     * @throws IllegalArgumentException naming the path of the first value that is refused, and why
      */
     public static String toJsonb(Object value) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return MAPPER.writeValueAsString(value);
-        } catch (JacksonException e) {
-            throw new IllegalArgumentException("cannot serialize " + value.getClass().getName() + " to JSON: "
-                    + e.getOriginalMessage(), e);
-        }
+        return JsonWriter.write(value instanceof ExecutionError error ? error.toMap() : value, "value");
     }
 
     /**
-     * Reads JSON text as the given type, or returns {@code null} for {@code null}.
+     * Reads JSON text as one of your types with {@link #mapper()}, or returns {@code null} for {@code null}.
      *
      * @throws IllegalArgumentException naming the target type when the text is not valid JSON for it
      */
@@ -58,12 +69,22 @@ public final class Json {
     }
 
     /**
-     * Reads a JSON object as an insertion-ordered, unmodifiable map, or returns {@code null} for
-     * {@code null}.
+     * Reads a JSON object as an insertion-ordered, unmodifiable map; {@code null} and the JSON document
+     * {@code null} read as {@code null}.
      *
-     * @throws IllegalArgumentException when the text is not a JSON object
+     * @throws IllegalArgumentException when the text is not a JSON object, or is past the limits
      */
     public static Map<String, Object> objectFromJsonb(String json) {
         return JsonObjectParser.parse(json);
+    }
+
+    /**
+     * Reads an {@link ExecutionError} as the store does; {@code null} and the JSON document {@code null} read
+     * as {@code null}.
+     *
+     * @throws IllegalArgumentException when the text is not a JSON object or a member has the wrong type
+     */
+    public static ExecutionError errorFromJsonb(String json) {
+        return ExecutionError.fromMap(JsonObjectParser.parse(json));
     }
 }

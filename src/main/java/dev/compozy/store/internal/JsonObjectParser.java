@@ -1,5 +1,6 @@
 package dev.compozy.store.internal;
 
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -8,20 +9,20 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads the text of a JSON object, as PostgreSQL prints a jsonb value, into the maps the domain records
- * hold. Values come out as Jackson's untyped reading gives them (nested objects as {@link LinkedHashMap},
- * arrays as {@link ArrayList}, integers as the smallest of Integer, Long and BigInteger, other numbers as
- * Double), so a state reads the same whichever path produced it; the top-level object is a
- * {@link FrozenMap}.
+ * Reads the jsonb documents of the store's columns, as PostgreSQL prints them, into the maps the domain
+ * records hold; the read half of the store's one JSON codec (the write half is {@link JsonWriter}, with the
+ * same {@link JsonLimits}). A JSON {@code null} document reads as absent, like SQL NULL. Values come out as
+ * nested objects in {@link LinkedHashMap}s, arrays in {@link ArrayList}s, whole numbers as the smallest of
+ * Integer, Long and BigInteger, other numbers as Double when {@link Double#toString} gives back the same
+ * value and as BigDecimal otherwise (so no digit is lost); the top-level object is a {@link FrozenMap}.
  *
  * <p>Why not Jackson: every task row carries two small documents, and Jackson's per-document setup (parser,
  * I/O context, read contexts, deserialization context, name table) was half of the bytes a 10,000-task
- * list allocated and a third of its time.
+ * list allocated and a third of its time. It can be replaced by Jackson (with these limits configured and
+ * this number rule) when a 10,000-task list reads no slower that way: the property and foreign-row tests
+ * state what any replacement must do.
  */
 public final class JsonObjectParser {
-    /** PostgreSQL accepts deeper documents; past this a recursive reader risks the thread's stack. */
-    static final int MAX_DEPTH = 1000;
-
     private static final int MAX_SHARED_KEY_LENGTH = 32;
     /**
      * Recently read keys, shared across documents so 100,000 rows with the key {@code "n"} hold one
@@ -46,9 +47,10 @@ public final class JsonObjectParser {
     }
 
     /**
-     * Reads a JSON object, or returns {@code null} for {@code null}.
+     * Reads a JSON object; {@code null} and the JSON document {@code null} both read as {@code null}.
      *
-     * @throws IllegalArgumentException naming the offset when the text is not exactly one JSON object
+     * @throws IllegalArgumentException naming the offset when the text is not exactly one JSON object, or
+     *     what it is instead (an array, a string, …) when it is another JSON value
      */
     public Map<String, Object> read(String json) {
         if (json == null) {
@@ -57,13 +59,43 @@ public final class JsonObjectParser {
         this.json = json;
         at = 0;
         skipWhitespace();
-        expect('{');
-        Map<String, Object> object = topLevelObject();
+        Map<String, Object> object;
+        if (at < json.length() && json.charAt(at) == '{') {
+            at++;
+            object = topLevelObject();
+        } else if (json.startsWith("null", at)) {
+            at += 4;
+            object = null;
+        } else {
+            throw new IllegalArgumentException("not a JSON object but " + describe(at));
+        }
         skipWhitespace();
         if (at < json.length()) {
             throw error("unexpected text after the object");
         }
         return object;
+    }
+
+    /** {@link #read}, with the column's name in front of any problem, for a message that names the row. */
+    public Map<String, Object> read(String json, String column) {
+        try {
+            return read(json);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(column + ": " + e.getMessage(), e);
+        }
+    }
+
+    private String describe(int position) {
+        if (position >= json.length()) {
+            return "empty text";
+        }
+        char c = json.charAt(position);
+        return switch (c) {
+            case '[' -> "an array";
+            case '"' -> "a string";
+            case 't', 'f' -> "a boolean";
+            default -> c == '-' || (c >= '0' && c <= '9') ? "a number" : "malformed text at offset " + position;
+        };
     }
 
     /** Small objects go straight into a FrozenMap's array, without a map in between. */
@@ -163,8 +195,8 @@ public final class JsonObjectParser {
     }
 
     private void enter() {
-        if (++depth > MAX_DEPTH) {
-            throw error("nested deeper than " + MAX_DEPTH + " levels");
+        if (++depth > JsonLimits.MAX_DEPTH) {
+            throw error("nested deeper than " + JsonLimits.MAX_DEPTH + " levels");
         }
     }
 
@@ -208,20 +240,44 @@ public final class JsonObjectParser {
         while (at < json.length()) {
             char c = json.charAt(at);
             if (c == '"') {
-                String value = key ? sharedKey(start, at, hash) : json.substring(start, at);
+                String value = key ? sharedKey(start, at, hash) : checkLength(json.substring(start, at));
                 at++;
                 return value;
             }
             if (c == '\\') {
                 return escapedString(start);
             }
-            if (c < 0x20) {
-                throw error("unescaped control character in a string");
+            if (c < 0x20 || c >= Character.MIN_SURROGATE) {
+                checkCharacter(c);
             }
             hash = 31 * hash + c;
             at++;
         }
         throw error("unterminated string");
+    }
+
+    /** A control character or a surrogate at {@code at}: the first is malformed, the second must be paired. */
+    private void checkCharacter(char c) {
+        if (c < 0x20) {
+            throw error("unescaped control character in a string");
+        }
+        if (Character.isHighSurrogate(c) && at + 1 < json.length() && Character.isLowSurrogate(json.charAt(at + 1))) {
+            return;
+        }
+        if (Character.isLowSurrogate(c) && at > 0 && Character.isHighSurrogate(json.charAt(at - 1))) {
+            return;
+        }
+        if (Character.isSurrogate(c)) {
+            throw error("unpaired UTF-16 surrogate in a string");
+        }
+    }
+
+    private String checkLength(String text) {
+        if (text.length() > JsonLimits.MAX_STRING_LENGTH) {
+            throw error("a string of " + text.length() + " characters is longer than the limit of "
+                    + JsonLimits.MAX_STRING_LENGTH);
+        }
+        return text;
     }
 
     private String sharedKey(int start, int end, int hash) {
@@ -234,7 +290,7 @@ public final class JsonObjectParser {
         if (shared != null && shared.length() == length && json.regionMatches(start, shared, 0, length)) {
             return shared;
         }
-        String key = json.substring(start, end);
+        String key = checkLength(json.substring(start, end));
         SHARED_KEYS[slot] = key;
         return key;
     }
@@ -244,7 +300,7 @@ public final class JsonObjectParser {
         while (at < json.length()) {
             char c = json.charAt(at++);
             if (c == '"') {
-                return text.toString();
+                return checkLength(checkPairs(text));
             }
             if (c < 0x20) {
                 at--;
@@ -273,6 +329,18 @@ public final class JsonObjectParser {
             }
         }
         throw error("unterminated string");
+    }
+
+    /** An escaped string may pair its surrogates across escapes ({@code \\uD83D\\uDE00}): checked once whole. */
+    private String checkPairs(StringBuilder text) {
+        if (Require.firstUnstorable(text) >= 0) {
+            int bad = Require.firstUnstorable(text);
+            if (text.charAt(bad) == '\0') {
+                throw error("\\u0000 in a string, which PostgreSQL's text cannot hold");
+            }
+            throw error("unpaired UTF-16 surrogate in a string");
+        }
+        return text.toString();
     }
 
     private char hexChar() {
@@ -321,7 +389,10 @@ public final class JsonObjectParser {
             requireDigits();
         }
         if (!integral) {
-            return Double.parseDouble(json.substring(start, at));
+            return decimal(json.substring(start, at));
+        }
+        if (at - integerStart > JsonLimits.MAX_INTEGER_DIGITS) {
+            throw error("a number with more than " + JsonLimits.MAX_INTEGER_DIGITS + " digits");
         }
         if (at - integerStart <= 18) {
             long value = 0;
@@ -332,6 +403,27 @@ public final class JsonObjectParser {
         }
         BigInteger value = new BigInteger(json.substring(start, at));
         return value.bitLength() < 64 ? smallest(value.longValue()) : value;
+    }
+
+    /**
+     * A Double when it has exactly the value of the text as Java prints it back, which holds for every
+     * Double the store writes; otherwise the exact BigDecimal, so a decimal written with more digits than a
+     * Double has keeps them.
+     */
+    private Object decimal(String text) {
+        double value = Double.parseDouble(text);
+        if (Double.isFinite(value)) {
+            String printed = Double.toString(value);
+            if (printed.equals(text) || new BigDecimal(text).compareTo(new BigDecimal(printed)) == 0) {
+                return value;
+            }
+        }
+        BigDecimal exact = new BigDecimal(text);
+        if (exact.precision() - exact.scale() > JsonLimits.MAX_INTEGER_DIGITS
+                || exact.scale() > JsonLimits.MAX_FRACTION_DIGITS) {
+            throw error("a number outside what PostgreSQL's numeric holds");
+        }
+        return exact;
     }
 
     private static Object smallest(long value) {

@@ -6,9 +6,9 @@ import dev.compozy.store.StoreException;
 import dev.compozy.store.Tx;
 import dev.compozy.store.TxConsumer;
 import dev.compozy.store.TxFunction;
-import dev.compozy.store.core.Json;
 import dev.compozy.store.core.Status;
 import dev.compozy.store.internal.Jdbc;
+import dev.compozy.store.internal.JsonObjectParser;
 import dev.compozy.store.internal.QueryBuilder;
 import dev.compozy.store.internal.Require;
 import dev.compozy.store.task.TaskStateMapping.RowReader;
@@ -89,10 +89,11 @@ public final class HibernateTaskRepository implements TaskRepository {
     static final String SELECT_CHILDREN = "SELECT " + TaskStateMapping.COLUMNS
             + " FROM task_states WHERE parent_state_id = ? ORDER BY task_id, created_at, task_exec_id";
 
+    /** A JSON {@code null} output is absent, as SQL NULL is: both are passed over for an older output. */
     static final String SELECT_CHILDREN_OUTPUTS = """
-            SELECT DISTINCT ON (task_id) task_id, output
+            SELECT DISTINCT ON (task_id) task_id, output, task_exec_id
             FROM task_states
-            WHERE parent_state_id = ? AND output IS NOT NULL
+            WHERE parent_state_id = ? AND output IS NOT NULL AND jsonb_typeof(output) <> 'null'
             ORDER BY task_id, created_at DESC, task_exec_id COLLATE "C" DESC""";
 
     static final String SELECT_CHILD_BY_TASK_ID = "SELECT " + TaskStateMapping.COLUMNS
@@ -385,20 +386,22 @@ public final class HibernateTaskRepository implements TaskRepository {
         String operation = "listChildrenOutputs(parent_state_id=" + parentStateId + ")";
         return database.runStatement(operation, tx -> tx.withConnection(connection -> {
             Map<String, Map<String, Object>> outputs = new LinkedHashMap<>();
-            for (Object[] pair : Jdbc.query(connection, SELECT_CHILDREN_OUTPUTS,
-                    row -> new Object[] {row.getString(1), row.getString(2)}, parentStateId)) {
-                outputs.put((String) pair[0], readOutput(operation, (String) pair[0], (String) pair[1]));
+            JsonObjectParser json = new JsonObjectParser();
+            for (Map.Entry<String, Map<String, Object>> child : Jdbc.query(connection, SELECT_CHILDREN_OUTPUTS,
+                    row -> Map.entry(row.getString(1), readOutput(json, operation, row)), parentStateId)) {
+                outputs.put(child.getKey(), child.getValue());
             }
             return outputs;
         }));
     }
 
-    private static Map<String, Object> readOutput(String operation, String taskId, String json) {
+    private static Map<String, Object> readOutput(JsonObjectParser json, String operation, ResultSet row)
+            throws SQLException {
         try {
-            return Json.objectFromJsonb(json);
+            return json.read(row.getString(2), "output");
         } catch (IllegalArgumentException e) {
-            throw new StoreException(operation, "output of child task '" + taskId + "' cannot be read: "
-                    + e.getMessage(), e);
+            throw new StoreException(operation, "task_states row '" + row.getString(3) + "' (child task '"
+                    + row.getString(1) + "') cannot be read: " + e.getMessage(), e);
         }
     }
 

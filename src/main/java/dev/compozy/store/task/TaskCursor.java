@@ -1,5 +1,6 @@
 package dev.compozy.store.task;
 
+import dev.compozy.store.internal.Require;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -10,7 +11,7 @@ import java.util.Objects;
 public record TaskCursor(Instant createdAt, String taskExecId) {
     public TaskCursor {
         Objects.requireNonNull(createdAt, "createdAt");
-        Objects.requireNonNull(taskExecId, "taskExecId");
+        Require.storable(Objects.requireNonNull(taskExecId, "taskExecId"), "taskExecId");
     }
 
     /** The cursor just after {@code last}, a state read from the store. */

@@ -1,6 +1,5 @@
 package dev.compozy.store.task;
 
-import dev.compozy.store.core.ExecutionError;
 import dev.compozy.store.workflow.WorkflowExecutionEntity;
 import io.hypersistence.utils.hibernate.type.json.JsonType;
 import jakarta.persistence.Column;
@@ -16,7 +15,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import org.hibernate.annotations.Immutable;
 import org.hibernate.annotations.Type;
 
@@ -27,6 +25,11 @@ import org.hibernate.annotations.Type;
  *
  * <p>The parent and the workflow are lazy associations; their key columns are also mapped read-only so
  * the ids can be read without touching a proxy.
+ *
+ * <p>The jsonb columns are mapped as their JSON text, which the repository reads with the store's one JSON
+ * codec ({@link dev.compozy.store.core.Json#objectFromJsonb}): a typed mapping here would be a second
+ * reader with other limits and other number types, and one that hands back the driver's wrapper object
+ * for a document it cannot map.
  */
 @Entity
 @Immutable
@@ -80,15 +83,15 @@ public class TaskStateEntity {
 
     @Type(JsonType.class)
     @Column(name = "input", columnDefinition = "jsonb")
-    private Map<String, Object> input;
+    private String input;
 
     @Type(JsonType.class)
     @Column(name = "output", columnDefinition = "jsonb")
-    private Map<String, Object> output;
+    private String output;
 
     @Type(JsonType.class)
     @Column(name = "error", columnDefinition = "jsonb")
-    private ExecutionError error;
+    private String error;
 
     @Column(name = "created_at", nullable = false, insertable = false, updatable = false)
     private Instant createdAt;
@@ -155,15 +158,15 @@ public class TaskStateEntity {
         return Collections.unmodifiableList(children);
     }
 
-    public Map<String, Object> getInput() {
+    public String getInput() {
         return input;
     }
 
-    public Map<String, Object> getOutput() {
+    public String getOutput() {
         return output;
     }
 
-    public ExecutionError getError() {
+    public String getError() {
         return error;
     }
 

@@ -1,5 +1,6 @@
 package dev.compozy.store.task;
 
+import dev.compozy.store.internal.Require;
 import dev.compozy.store.core.ExecutionType;
 import dev.compozy.store.core.Status;
 
@@ -26,6 +27,14 @@ public record TaskStateFilter(
         if (limit != null && limit < 1) {
             throw new IllegalArgumentException("limit: must be at least 1, got " + limit);
         }
+        Require.storable(workflowId, "workflowId");
+        Require.storable(workflowExecId, "workflowExecId");
+        Require.storable(taskId, "taskId");
+        Require.storable(taskExecId, "taskExecId");
+        Require.storable(parentStateId, "parentStateId");
+        Require.storable(agentId, "agentId");
+        Require.storable(actionId, "actionId");
+        Require.storable(toolId, "toolId");
     }
 
     /** No filter: every task state. */

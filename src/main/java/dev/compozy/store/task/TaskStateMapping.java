@@ -4,11 +4,11 @@ import dev.compozy.store.StoreException;
 import dev.compozy.store.core.Component;
 import dev.compozy.store.core.ExecutionError;
 import dev.compozy.store.core.ExecutionType;
-import dev.compozy.store.core.Json;
 import dev.compozy.store.core.Status;
 import dev.compozy.store.internal.InstantColumn;
 import dev.compozy.store.internal.Jdbc;
 import dev.compozy.store.internal.JsonObjectParser;
+import dev.compozy.store.internal.JsonWriter;
 import dev.compozy.store.internal.Require;
 import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
@@ -69,7 +69,14 @@ final class TaskStateMapping {
             throw new IllegalArgumentException((agent ? "agentId" : "toolId")
                     + ": a router task runs neither an agent nor a tool" + task);
         }
+        JsonWriter.check(state.input(), "input");
+        JsonWriter.check(state.output(), "output");
+        JsonWriter.check(errorObject(state.error()), "error");
         return state;
+    }
+
+    private static Map<String, Object> errorObject(ExecutionError error) {
+        return error == null ? null : error.toMap();
     }
 
     /** Binds the 14 parameters of the upsert statements. */
@@ -86,9 +93,9 @@ final class TaskStateMapping {
                 state.actionId(),
                 state.toolId(),
                 state.parentStateId(),
-                Json.toJsonb(state.input()),
-                Json.toJsonb(state.output()),
-                Json.toJsonb(state.error()));
+                JsonWriter.write(state.input(), "input"),
+                JsonWriter.write(state.output(), "output"),
+                JsonWriter.write(errorObject(state.error()), "error"));
     }
 
     /**
@@ -103,12 +110,15 @@ final class TaskStateMapping {
         };
     }
 
+    /** The entity read by the lock path, through the same JSON reader and rules as {@link RowReader}. */
     static TaskState fromEntity(TaskStateEntity entity, String operation) {
+        JsonObjectParser json = new JsonObjectParser();
         try {
             return assemble(entity.getTaskExecId(), entity.getTaskId(), entity.getWorkflowExecId(),
                     entity.getWorkflowId(), entity.getComponent(), entity.getStatus(), entity.getExecutionType(),
                     entity.getAgentId(), entity.getActionId(), entity.getToolId(), entity.getParentStateId(),
-                    entity.getInput(), entity.getOutput(), entity.getError(), entity.getCreatedAt(),
+                    json.read(entity.getInput(), "input"), json.read(entity.getOutput(), "output"),
+                    ExecutionError.fromMap(json.read(entity.getError(), "error")), entity.getCreatedAt(),
                     entity.getUpdatedAt());
         } catch (IllegalArgumentException e) {
             throw unreadable(operation, entity.getTaskExecId(), e);
@@ -213,8 +223,9 @@ final class TaskStateMapping {
                 return assemble(taskExecId, taskId, workflowExecId, workflowIds.read(row, 4),
                         components.read(row, 5), statuses.read(row, 6), executionTypes.read(row, 7),
                         row.getString(8), row.getString(9), row.getString(10), row.getString(11),
-                        json.read(row.getString(12)), json.read(row.getString(13)),
-                        Json.fromJsonb(row.getString(14), ExecutionError.class), createdAt, updatedAts.read(row));
+                        json.read(row.getString(12), "input"), json.read(row.getString(13), "output"),
+                        ExecutionError.fromMap(json.read(row.getString(14), "error")), createdAt,
+                        updatedAts.read(row));
             } catch (IllegalArgumentException e) {
                 throw unreadable(operation, taskExecId, e);
             }

@@ -1,5 +1,6 @@
 package dev.compozy.store.workflow;
 
+import dev.compozy.store.internal.Require;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -7,7 +8,7 @@ import java.util.Objects;
 public record ExecutionCursor(Instant updatedAt, String workflowExecId) {
     public ExecutionCursor {
         Objects.requireNonNull(updatedAt, "updatedAt");
-        Objects.requireNonNull(workflowExecId, "workflowExecId");
+        Require.storable(Objects.requireNonNull(workflowExecId, "workflowExecId"), "workflowExecId");
     }
 
     /** The cursor just after {@code last}, an execution read from the store. */

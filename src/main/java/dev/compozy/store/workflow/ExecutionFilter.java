@@ -1,5 +1,6 @@
 package dev.compozy.store.workflow;
 
+import dev.compozy.store.internal.Require;
 import dev.compozy.store.core.Status;
 import java.time.Instant;
 
@@ -24,6 +25,8 @@ public record ExecutionFilter(
         if (limit != null && limit < 1) {
             throw new IllegalArgumentException("limit: must be at least 1, got " + limit);
         }
+        Require.storable(workflowId, "workflowId");
+        Require.storable(workflowExecId, "workflowExecId");
     }
 
     public static ExecutionFilter all() {

@@ -5,9 +5,10 @@ import dev.compozy.store.StoreException;
 import dev.compozy.store.Tx;
 import dev.compozy.store.core.ExecutionError;
 import dev.compozy.store.core.ExecutionType;
-import dev.compozy.store.core.Json;
 import dev.compozy.store.core.Status;
 import dev.compozy.store.internal.Jdbc;
+import dev.compozy.store.internal.JsonObjectParser;
+import dev.compozy.store.internal.JsonWriter;
 import dev.compozy.store.internal.QueryBuilder;
 import dev.compozy.store.internal.Require;
 import dev.compozy.store.task.TaskRepository;
@@ -72,6 +73,13 @@ public final class HibernateWorkflowRepository implements WorkflowRepository {
     private static final String SELECT_NEWEST_BY_AGENT_ID = SELECT_NEWEST_WITH_TASK.formatted(COLUMNS, "agent_id");
     private static final String SELECT_NEWEST_BY_TOOL_ID = SELECT_NEWEST_WITH_TASK.formatted(COLUMNS, "tool_id");
 
+    /** The newest top-level row per task_id: what completion's readiness is decided on. */
+    private static final String SELECT_TOP_LEVEL_STATUSES = """
+            SELECT DISTINCT ON (task_id) task_id, status
+            FROM task_states
+            WHERE workflow_exec_id = ? AND parent_state_id IS NULL
+            ORDER BY task_id, created_at DESC, task_exec_id COLLATE "C" DESC""";
+
     private static final String DELETE_EXECUTION = "DELETE FROM workflow_states WHERE workflow_exec_id = ?";
 
     /**
@@ -118,14 +126,21 @@ public final class HibernateWorkflowRepository implements WorkflowRepository {
         Require.nonBlank(execution.workflowExecId(), "workflowExecId");
         Require.nonBlank(execution.workflowId(), "workflowId");
         Require.nonNull(execution.status(), "status");
+        JsonWriter.check(execution.input(), "input");
+        JsonWriter.check(execution.output(), "output");
+        JsonWriter.check(errorObject(execution.error()), "error");
+    }
+
+    private static Map<String, Object> errorObject(ExecutionError error) {
+        return error == null ? null : error.toMap();
     }
 
     private static WorkflowExecution upsert(Tx tx, WorkflowExecution execution) {
         return tx.withConnection(connection -> {
             try (PreparedStatement statement = connection.prepareStatement(UPSERT_WORKFLOW_EXECUTION)) {
                 Jdbc.bind(statement, execution.workflowExecId(), execution.workflowId(), execution.status().dbValue(),
-                        Json.toJsonb(execution.input()), Json.toJsonb(execution.output()),
-                        Json.toJsonb(execution.error()));
+                        JsonWriter.write(execution.input(), "input"), JsonWriter.write(execution.output(), "output"),
+                        JsonWriter.write(errorObject(execution.error()), "error"));
                 return withTimestamps(statement, execution.withTasks(Map.of()));
             }
         });
@@ -171,26 +186,18 @@ public final class HibernateWorkflowRepository implements WorkflowRepository {
     }
 
     private static WorkflowExecution fromRow(ResultSet row, String operation) throws SQLException {
-        String id = row.getString("workflow_exec_id");
-        Map<String, Object> input;
-        Map<String, Object> output;
-        ExecutionError error;
-        try {
-            input = Json.objectFromJsonb(row.getString("input"));
-            output = Json.objectFromJsonb(row.getString("output"));
-            error = Json.fromJsonb(row.getString("error"), ExecutionError.class);
-        } catch (IllegalArgumentException e) {
-            throw unreadable(operation, id, e);
-        }
-        return assemble(operation, id, row.getString("workflow_id"), row.getString("status"), input, output, error,
+        return assemble(operation, row.getString("workflow_exec_id"), row.getString("workflow_id"),
+                row.getString("status"), row.getString("input"), row.getString("output"), row.getString("error"),
                 Jdbc.instant(row, "created_at"), Jdbc.instant(row, "updated_at"));
     }
 
+    /** The one read rule for a workflow row, from a native row or the locked entity alike. */
     private static WorkflowExecution assemble(String operation, String id, String workflowId, String status,
-            Map<String, Object> input, Map<String, Object> output, ExecutionError error, Instant createdAt,
-            Instant updatedAt) {
+            String input, String output, String error, Instant createdAt, Instant updatedAt) {
+        JsonObjectParser json = new JsonObjectParser();
         try {
-            return new WorkflowExecution(id, workflowId, Status.fromDb(status), input, output, error, createdAt,
+            return new WorkflowExecution(id, workflowId, Status.fromDb(status), json.read(input, "input"),
+                    json.read(output, "output"), ExecutionError.fromMap(json.read(error, "error")), createdAt,
                     updatedAt, Map.of());
         } catch (IllegalArgumentException e) {
             throw unreadable(operation, id, e);
@@ -294,12 +301,12 @@ public final class HibernateWorkflowRepository implements WorkflowRepository {
             }
             List<String> unfinished = new ArrayList<>();
             boolean anyFailed = false;
-            for (TaskState task : current.tasks().values()) {
-                if (!task.isChild()) {
-                    anyFailed |= task.status() == Status.FAILED;
-                    if (task.status() == Status.PENDING || task.status() == Status.RUNNING) {
-                        unfinished.add(task.taskId());
-                    }
+            for (String[] task : tx.withConnection(c -> Jdbc.query(c, SELECT_TOP_LEVEL_STATUSES,
+                    row -> new String[] {row.getString(1), row.getString(2)}, workflowExecId))) {
+                Status status = readStatus(operation, task[0], task[1]);
+                anyFailed |= status == Status.FAILED;
+                if (status == Status.PENDING || status == Status.RUNNING) {
+                    unfinished.add(task[0]);
                 }
             }
             if (!unfinished.isEmpty()) {
@@ -322,30 +329,63 @@ public final class HibernateWorkflowRepository implements WorkflowRepository {
         static final Completion NOT_FOUND = new Completion(null, List.of());
     }
 
+    private static Status readStatus(String operation, String taskId, String status) {
+        try {
+            return Status.fromDb(status);
+        } catch (IllegalArgumentException e) {
+            throw new StoreException(operation, "top-level task '" + taskId + "' cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Stores the outcome. An output that cannot be stored fails the workflow with a stored error instead of
+     * leaving it RUNNING, since the same tasks would give the same output on every later attempt.
+     */
     private static WorkflowExecution finish(Tx tx, WorkflowExecution current, Status status,
             OutputTransformer transformer) {
-        Map<String, Object> output;
+        Map<String, Object> output = null;
         ExecutionError error = null;
-        if (transformer == null) {
-            output = defaultOutput(current.tasks());
-        } else {
+        if (transformer != null) {
             try {
                 output = transformer.transform(current);
+                JsonWriter.check(output, "output");
             } catch (Exception e) {
                 status = Status.FAILED;
-                output = defaultOutput(current.tasks());
                 error = ExecutionError.of(OUTPUT_TRANSFORMATION_FAILED,
-                        "output transformation failed: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+                        "output transformation failed: " + e.getClass().getSimpleName() + ": " + storable(e.getMessage()));
+            }
+        }
+        if (transformer == null || error != null) {
+            output = defaultOutput(current.tasks());
+            try {
+                JsonWriter.check(output, "output");
+            } catch (IllegalArgumentException e) {
+                status = Status.FAILED;
+                output = null;
+                error = ExecutionError.of(OUTPUT_NOT_STORABLE, "the default output cannot be stored: " + e.getMessage());
             }
         }
         WorkflowExecution completed = current.toBuilder().status(status).output(output).error(error).build();
         return tx.withConnection(connection -> {
             try (PreparedStatement statement = connection.prepareStatement(UPDATE_COMPLETION)) {
-                Jdbc.bind(statement, completed.status().dbValue(), Json.toJsonb(completed.output()),
-                        Json.toJsonb(completed.error()), completed.workflowExecId());
+                Jdbc.bind(statement, completed.status().dbValue(), JsonWriter.write(completed.output(), "output"),
+                        JsonWriter.write(errorObject(completed.error()), "error"), completed.workflowExecId());
                 return withTimestamps(statement, completed);
             }
         });
+    }
+
+    /** An exception's message as text the error column can hold: cut short, with no unstorable character. */
+    private static String storable(String message) {
+        if (message == null) {
+            return null;
+        }
+        String cut = message.length() > 4096 ? message.substring(0, 4096) + "…" : message;
+        int bad;
+        while ((bad = Require.firstUnstorable(cut)) >= 0) {
+            cut = cut.substring(0, bad) + '\uFFFD' + cut.substring(bad + 1);
+        }
+        return cut;
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.compozy.store.workflow;
 
-import dev.compozy.store.core.ExecutionError;
 import dev.compozy.store.task.TaskStateEntity;
 import io.hypersistence.utils.hibernate.type.json.JsonType;
 import jakarta.persistence.Column;
@@ -13,14 +12,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import org.hibernate.annotations.Immutable;
 import org.hibernate.annotations.Type;
 
 /**
  * JPA mapping of {@code workflow_states}: the read and lock model behind
  * {@link HibernateWorkflowRepository}, immutable to Hibernate for the same reason as
- * {@link TaskStateEntity}. The repository returns {@link WorkflowExecution}, never this class.
+ * {@link TaskStateEntity}, with its jsonb columns as JSON text like there. The repository returns
+ * {@link WorkflowExecution}, never this class.
  */
 @Entity
 @Immutable
@@ -38,15 +37,15 @@ public class WorkflowExecutionEntity {
 
     @Type(JsonType.class)
     @Column(name = "input", columnDefinition = "jsonb")
-    private Map<String, Object> input;
+    private String input;
 
     @Type(JsonType.class)
     @Column(name = "output", columnDefinition = "jsonb")
-    private Map<String, Object> output;
+    private String output;
 
     @Type(JsonType.class)
     @Column(name = "error", columnDefinition = "jsonb")
-    private ExecutionError error;
+    private String error;
 
     @Column(name = "created_at", nullable = false, insertable = false, updatable = false)
     private Instant createdAt;
@@ -72,15 +71,15 @@ public class WorkflowExecutionEntity {
         return status;
     }
 
-    public Map<String, Object> getInput() {
+    public String getInput() {
         return input;
     }
 
-    public Map<String, Object> getOutput() {
+    public String getOutput() {
         return output;
     }
 
-    public ExecutionError getError() {
+    public String getError() {
         return error;
     }
 

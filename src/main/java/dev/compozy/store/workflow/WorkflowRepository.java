@@ -16,6 +16,12 @@ public interface WorkflowRepository {
     String OUTPUT_TRANSFORMATION_FAILED = "OUTPUT_TRANSFORMATION_FAILED";
 
     /**
+     * Error code stored when a completion's output cannot be stored (past the JSON limits of
+     * {@link dev.compozy.store.core.Json}, for example nested too deep once the task outputs are gathered).
+     */
+    String OUTPUT_NOT_STORABLE = "OUTPUT_NOT_STORABLE";
+
+    /**
      * Inserts the execution, or overwrites every column but the id and {@code created_at}, in one atomic
      * statement; {@code updated_at} becomes {@code now()}; the tasks map is not written [UpsertExecution].
      *
@@ -57,8 +63,11 @@ public interface WorkflowRepository {
      * Completes an execution in one transaction holding its row lock: unchanged if already SUCCESS or
      * FAILED; {@link WorkflowNotReadyException} (nothing changed) while a top-level task is PENDING or
      * RUNNING; otherwise FAILED if a top-level task FAILED, else SUCCESS, with the transformer's output
-     * (or the default output map, sorted by task_id) and the error cleared. A throwing transformer gives
-     * FAILED, the default output and error {@value #OUTPUT_TRANSFORMATION_FAILED}.
+     * (or the default output map, sorted by task_id) and the error cleared. Readiness is decided on the
+     * top-level rows themselves (the newest per task_id), so a child that shares a top-level task's
+     * task_id cannot hide it. A throwing transformer, or one whose output cannot be stored, gives FAILED,
+     * the default output and error {@value #OUTPUT_TRANSFORMATION_FAILED}; a default output that cannot be
+     * stored gives FAILED, no output and error {@value #OUTPUT_NOT_STORABLE}.
      *
      * @param transformer computes the output; null for the default output
      * @return the execution as stored, with its tasks

@@ -44,6 +44,6 @@ class JsonTest {
                 .hasMessageStartingWith("malformed JSON for ExecutionError");
         assertThatThrownBy(() -> Json.objectFromJsonb("[1, 2]"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("malformed JSON object");
+                .hasMessage("not a JSON object but an array");
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.compozy.store.core.Json;
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -46,7 +47,6 @@ class JsonObjectParserTest {
         "{\"maxLong\": 9223372036854775807, \"minLong\": -9223372036854775808}",
         "{\"big\": 9223372036854775808, \"negBig\": -9223372036854775809, \"huge\": 123456789012345678901234567890}",
         "{\"zero\": 0, \"negZero\": -0, \"float\": -0.0, \"exp\": 1e2, \"Exp\": 1E-2, \"signed\": 2.5e+3}",
-        "{\"tiny\": 4.9e-324, \"overflow\": 1e400, \"digits\": 0.1000000000000000055511151231257827}",
         "{\"escapes\": \"\\\"\\\\\\/\\b\\f\\n\\r\\t\", \"unicode\": \"\\u00e9\\u4e2d\\ud83d\\ude00\", \"raw\": \"é中😀\"}",
         "{\"key \\\"quoted\\\"\": 1, \"\\u006bey\": 2, \"\": 3}",
         "{\"dup\": 1, \"other\": 2, \"dup\": 3}",
@@ -59,7 +59,7 @@ class JsonObjectParserTest {
 
     @ParameterizedTest
     @ValueSource(strings = {
-        "", "   ", "[1, 2]", "\"text\"", "42", "{", "{\"a\"}", "{\"a\" 1}", "{\"a\": }", "{\"a\": 1,}",
+        "{", "{\"a\"}", "{\"a\" 1}", "{\"a\": }", "{\"a\": 1,}",
         "{\"a\": 1 \"b\": 2}", "{a: 1}", "{'a': 1}", "{\"a\": 01}", "{\"a\": -}", "{\"a\": 1.}", "{\"a\": .5}",
         "{\"a\": 1e}", "{\"a\": +1}", "{\"a\": tru}", "{\"a\": nul}", "{\"a\": NaN}", "{\"a\": \"unterminated}",
         "{\"a\": \"bad \\x escape\"}", "{\"a\": \"\\u12\"}", "{\"a\": \"tab\tinside\"}", "{\"a\": [1, 2}",
@@ -73,9 +73,43 @@ class JsonObjectParserTest {
                 .hasMessageContaining("at offset");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"", "   ", "[1, 2]", "\"text\"", "42", "true"})
+    void namesWhatATopLevelValueIsWhenItIsNotAnObject(String text) {
+        assertThatThrownBy(() -> JsonObjectParser.parse(text))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("not a JSON object but ");
+    }
+
     @Test
-    void refusesTheJsonNullDocumentWhichJacksonReadsAsNoMap() {
-        assertThatThrownBy(() -> JsonObjectParser.parse("null")).hasMessage("malformed JSON object: '{' expected at offset 0");
+    void readsTheJsonNullDocumentAsAbsentLikeSqlNull() {
+        assertThat(JsonObjectParser.parse(" null ")).isNull();
+    }
+
+    @Test
+    void readsAFractionAsDoubleWhenDoubleKeepsItsValueAndAsBigDecimalOtherwise() {
+        Map<String, Object> read = JsonObjectParser.parse("{\"tiny\": 4.9e-324, \"plain\": 100000000000000000000.0, "
+                + "\"overflow\": 1e400, \"digits\": 0.1000000000000000055511151231257827, \"scaled\": 2.50}");
+
+        assertThat(read.get("tiny")).isEqualTo(4.9e-324);
+        assertThat(read.get("plain")).isEqualTo(1e20);
+        assertThat(read.get("scaled")).isEqualTo(2.5);
+        assertThat(read.get("overflow")).isEqualTo(new BigDecimal("1e400"));
+        assertThat(read.get("digits")).isEqualTo(new BigDecimal("0.1000000000000000055511151231257827"));
+    }
+
+    @Test
+    void refusesAStringLongerThanTheLimit() {
+        String text = "{\"s\": \"" + "x".repeat(JsonLimits.MAX_STRING_LENGTH + 1) + "\"}";
+
+        assertThatThrownBy(() -> JsonObjectParser.parse(text))
+                .hasMessageContaining("longer than the limit of " + JsonLimits.MAX_STRING_LENGTH);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"a\": \"\\ud800\"}", "{\"a\": \"\\udc00x\"}", "{\"\\ud83d\": 1}", "{\"a\": \"\\u0000\"}"})
+    void refusesEscapesPostgresCannotHold(String text) {
+        assertThatThrownBy(() -> JsonObjectParser.parse(text)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -94,13 +128,13 @@ class JsonObjectParserTest {
 
     @Test
     void readsNestingUpToTheLimitAndRefusesDeeper() {
-        int levels = JsonObjectParser.MAX_DEPTH - 1;
+        int levels = JsonLimits.MAX_DEPTH - 1;
         String deepest = "{\"a\": " + "[".repeat(levels) + "]".repeat(levels) + "}";
         String tooDeep = "{\"a\": " + "[".repeat(levels + 1) + "]".repeat(levels + 1) + "}";
 
         assertThat(JsonObjectParser.parse(deepest)).containsKey("a");
         assertThatThrownBy(() -> JsonObjectParser.parse(tooDeep))
-                .hasMessageStartingWith("malformed JSON object: nested deeper than " + JsonObjectParser.MAX_DEPTH + " levels");
+                .hasMessageStartingWith("malformed JSON object: nested deeper than " + JsonLimits.MAX_DEPTH + " levels");
     }
 
     @Test

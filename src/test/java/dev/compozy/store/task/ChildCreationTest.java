@@ -64,13 +64,24 @@ class ChildCreationTest extends IntegrationTest {
     @Test
     void aDatabaseFailureInTheFiveHundredthOfAThousandChildrenLeavesNoneWritten() {
         List<TaskState> children = children(1000);
-        // jsonb cannot hold U+0000: validation lets it through, PostgreSQL rejects that one row.
-        children.set(499, children.get(499).toBuilder().output(Map.of("text", "nul\u0000byte")).build());
-
-        assertThatThrownBy(() -> tasks.createChildStatesInTransaction(parent.taskExecId(), children))
-                .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.sqlState()).isNotNull())
-                .hasMessageContaining("createChildStatesInTransaction(parent_state_id=" + parent.taskExecId() + ")");
-        assertThat(childCount()).isZero();
+        // A trigger, not validation, refuses the 500th row: the failure comes from PostgreSQL mid-batch.
+        execute("""
+                CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF NEW.task_id = 'poison' THEN RAISE EXCEPTION 'poisoned row' USING ERRCODE = '22023'; END IF;
+                    RETURN NEW;
+                END $$""");
+        execute("CREATE TRIGGER refuse_poison BEFORE INSERT ON task_states FOR EACH ROW EXECUTE FUNCTION refuse_poison()");
+        children.set(499, children.get(499).toBuilder().taskId("poison").build());
+        try {
+            assertThatThrownBy(() -> tasks.createChildStatesInTransaction(parent.taskExecId(), children))
+                    .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.sqlState()).isEqualTo("22023"))
+                    .hasMessageContaining("createChildStatesInTransaction(parent_state_id=" + parent.taskExecId() + ")");
+            assertThat(childCount()).isZero();
+        } finally {
+            execute("DROP TRIGGER refuse_poison ON task_states");
+            execute("DROP FUNCTION refuse_poison()");
+        }
     }
 
     @Test
