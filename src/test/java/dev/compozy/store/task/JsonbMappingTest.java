@@ -12,15 +12,17 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * input / output / error through jsonb, read back both ways: by id (the JPA entity and Hypersistence
- * JsonType) and by list (native SQL).
+ * input / output / error through jsonb, read back three ways that must agree: the JPA entity under a row lock
+ * ({@code getStateForUpdate}, jsonb mapped as text by Hypersistence JsonType), by id and by list (native SQL).
  */
 class JsonbMappingTest extends IntegrationTest {
 
     private TaskState roundTrip(TaskState.Builder state) {
         TaskState written = tasks.upsertState(state.build());
-        TaskState byEntity = tasks.getState(written.taskExecId());
+        TaskState byEntity = tasks.fromTx(tx -> tasks.getStateForUpdate(tx, written.taskExecId()));
+        TaskState byId = tasks.getState(written.taskExecId());
         TaskState byRow = tasks.listStates(TaskStateFilter.builder().taskExecId(written.taskExecId()).build()).get(0);
+        assertThat(byId).isEqualTo(byEntity);
         assertThat(byRow).isEqualTo(byEntity);
         return byEntity;
     }
