@@ -132,6 +132,21 @@ class CompleteWorkflowTest extends IntegrationTest {
     }
 
     @Test
+    void aTransformerOutputThatCannotBeStoredFailsTheWorkflowLikeAThrowingTransformer() {
+        WorkflowExecution execution = execution(workflows);
+        tasks.upsertState(task(execution, "only").status(Status.SUCCESS).output(Map.of("x", 1)).build());
+
+        WorkflowExecution completed = workflows.completeWorkflow(execution.workflowExecId(),
+                e -> Map.of("ratio", Double.NaN));
+
+        assertThat(completed.status()).isEqualTo(Status.FAILED);
+        assertThat(completed.output()).containsOnlyKeys("only");
+        assertThat(completed.error().code()).isEqualTo(WorkflowRepository.OUTPUT_TRANSFORMATION_FAILED);
+        assertThat(completed.error().message()).contains("output.ratio: NaN is not a JSON number");
+        assertThat(workflows.getExecution(execution.workflowExecId()).status()).isEqualTo(Status.FAILED);
+    }
+
+    @Test
     void aThrowingTransformerFailsTheWorkflowWithTheDefaultOutputAndACodedError() {
         WorkflowExecution execution = execution(workflows);
         tasks.upsertState(task(execution, "only").status(Status.SUCCESS).output(Map.of("x", 1)).build());
