@@ -283,7 +283,7 @@ public final class JsonObjectParser {
     private String sharedKey(int start, int end, int hash) {
         int length = end - start;
         if (length > MAX_SHARED_KEY_LENGTH) {
-            return json.substring(start, end);
+            return checkLength(json.substring(start, end));
         }
         int slot = (hash ^ (hash >>> 16)) & (SHARED_KEYS.length - 1);
         String shared = SHARED_KEYS[slot];
@@ -333,12 +333,10 @@ public final class JsonObjectParser {
 
     /** An escaped string may pair its surrogates across escapes ({@code \\uD83D\\uDE00}): checked once whole. */
     private String checkPairs(StringBuilder text) {
-        if (Require.firstUnstorable(text) >= 0) {
-            int bad = Require.firstUnstorable(text);
-            if (text.charAt(bad) == '\0') {
-                throw error("\\u0000 in a string, which PostgreSQL's text cannot hold");
-            }
-            throw error("unpaired UTF-16 surrogate in a string");
+        int bad = Require.firstUnstorable(text);
+        if (bad >= 0) {
+            throw error(text.charAt(bad) == '\0' ? "\\u0000 in a string, which PostgreSQL's text cannot hold"
+                    : "unpaired UTF-16 surrogate in a string");
         }
         return text.toString();
     }
