@@ -10,7 +10,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
+import java.util.function.IntSupplier;
 import org.postgresql.Driver;
 
 /**
@@ -28,6 +31,8 @@ final class ConnectionUrl {
     private static final String POSTGRESQL = "postgresql://";
     private static final String POSTGRES = "postgres://";
     private static final String JDBC = "jdbc:postgresql:";
+    /** pgx's pool parameters, which a URL shared with a Go service may carry. */
+    private static final Set<String> POOL_PARAMETERS = Set.of("pool_max_conns", "pool_min_conns", "pool_health_check_period");
     private static final String ENCODING_HINT =
             " (a '/', '@', ':', '?', '&', '=', '%' or space inside a user name, password or value must be percent-encoded)";
 
@@ -327,16 +332,13 @@ final class ConnectionUrl {
                 || key.equals("connect_timeout") || key.equals("application_name")
                 || key.equals("fallback_application_name") || key.equals("options")
                 || key.equals("target_session_attrs") || key.equals("load_balance_hosts") || key.equals("keepalives")
-                || key.startsWith("pool_") && POOL_PARAMETERS.contains(key)
+                || POOL_PARAMETERS.contains(key)
                 || DriverParameters.LIBPQ_NAMES.containsKey(key) || DriverParameters.LIBPQ_UNSERVED.contains(key)
                 || DriverParameters.ALLOWED.contains(key) || DriverParameters.REFUSED.contains(key)
                 || DriverParameters.OWNED.contains(key);
     }
 
-    private static final java.util.Set<String> POOL_PARAMETERS =
-            java.util.Set.of("pool_max_conns", "pool_min_conns", "pool_health_check_period");
-
-    private void interpret(String key, String value, boolean jdbc, java.util.function.IntSupplier position) {
+    private void interpret(String key, String value, boolean jdbc, IntSupplier position) {
         switch (key) {
             case "host" -> hosts(value);
             case "port" -> ports(value);
@@ -400,6 +402,7 @@ final class ConnectionUrl {
             if (host.startsWith("[") && host.endsWith("]")) {
                 host = host.substring(1, host.length() - 1);
             }
+            // libpq reads a leading '/' as a socket directory and a leading '@' as Linux's abstract namespace.
             if (host.startsWith("/") || host.startsWith("@")) {
                 throw new IllegalArgumentException("connString: host " + (n + 1) + " is a Unix-domain socket path: "
                         + "the PostgreSQL JDBC driver connects over TCP only, unless the application adds a socket "
@@ -431,7 +434,7 @@ final class ConnectionUrl {
             }
             ports.add(port);
         }
-        if (ports.stream().allMatch(java.util.Objects::isNull)) {
+        if (ports.stream().allMatch(Objects::isNull)) {
             ports.clear();
         }
     }

@@ -32,12 +32,12 @@ class PoolExhaustionTest extends IntegrationTest {
     @Test
     void aStatementThatFindsNoFreeConnectionNamesTheOperationAndId() throws Exception {
         TaskState state = tasks.upsertState(task(execution(workflows), "t").build());
-        try (Store small = smallStore(); Connection first = small.database().dataSource().getConnection();
-                Connection second = small.database().dataSource().getConnection()) {
-            assertThatThrownBy(() -> small.taskRepository().getState(state.taskExecId()))
+        try (Store small = smallStore()) {
+            whileEveryConnectionIsTaken(small, 2, () -> assertThatThrownBy(() -> small.taskRepository()
+                    .getState(state.taskExecId()))
                     .isInstanceOf(StoreException.class)
                     .hasMessageStartingWith("getState(task_exec_id=" + state.taskExecId() + "): ")
-                    .hasMessageContaining("Connection is not available");
+                    .hasMessageContaining("Connection is not available"));
         }
     }
 
@@ -45,13 +45,13 @@ class PoolExhaustionTest extends IntegrationTest {
     void aTransactionThatFindsNoFreeConnectionNamesTheOperationAndId() throws Exception {
         TaskState parent = tasks.upsertState(task(execution(workflows), "parent").build());
         TaskState child = child(parent, "child").build();
-        try (Store small = smallStore(); Connection first = small.database().dataSource().getConnection();
-                Connection second = small.database().dataSource().getConnection()) {
-            assertThatThrownBy(() -> small.taskRepository().upsertState(child))
+        try (Store small = smallStore()) {
+            whileEveryConnectionIsTaken(small, 2, () -> assertThatThrownBy(() -> small.taskRepository()
+                    .upsertState(child))
                     .isInstanceOf(StoreException.class)
                     .hasMessageStartingWith("upsertState(task_exec_id=" + child.taskExecId() + "): "
                             + "cannot start a transaction: ")
-                    .hasMessageContaining("Connection is not available");
+                    .hasMessageContaining("Connection is not available"));
         }
     }
 
@@ -100,6 +100,21 @@ class PoolExhaustionTest extends IntegrationTest {
                 throw new AssertionError("the lock waiters never started waiting");
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+    }
+
+    /** Runs {@code body} while this test holds every connection of the store's pool. */
+    private static void whileEveryConnectionIsTaken(Store store, int poolSize, Body body) throws Exception {
+        List<Connection> taken = new ArrayList<>();
+        try {
+            while (taken.size() < poolSize) {
+                taken.add(store.database().dataSource().getConnection());
+            }
+            body.run();
+        } finally {
+            for (Connection connection : taken) {
+                connection.close();
+            }
         }
     }
 
