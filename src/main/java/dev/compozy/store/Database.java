@@ -155,12 +155,17 @@ public final class Database {
 
     /** Runs {@code work} in a transaction (joining the thread's open one) and returns its result. */
     public <T, E extends Exception> T fromTx(TxFunction<T, E> work) throws E {
+        return fromTx("begin", work);
+    }
+
+    /** {@code operation} names what a failure to get a connection for a new transaction is reported as. */
+    private <T, E extends Exception> T fromTx(String operation, TxFunction<T, E> work) throws E {
         Objects.requireNonNull(work, "work");
         ActiveTx joined = current.get();
         if (joined != null) {
             return joined.runNested(work);
         }
-        ActiveTx tx = transactionManager == null ? new LocalTx() : new JtaTx();
+        ActiveTx tx = transactionManager == null ? new LocalTx(operation) : new JtaTx();
         current.set(tx);
         try {
             T result;
@@ -253,7 +258,7 @@ public final class Database {
         long started = System.nanoTime();
         boolean failed = true;
         try {
-            T result = fromTx(work);
+            T result = fromTx(operation, work);
             failed = false;
             return result;
         } catch (StoreException | IllegalArgumentException | IllegalStateException e) {
@@ -379,7 +384,8 @@ public final class Database {
     static String describe(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SQLException sql) {
-                return sql.getMessage() + " [SQLState " + sql.getSQLState() + "]";
+                // A pool timeout has no SQLState: the message (pool name, connections in use) says it all.
+                return sql.getMessage() + (sql.getSQLState() == null ? "" : " [SQLState " + sql.getSQLState() + "]");
             }
         }
         return String.valueOf(e.getMessage());
@@ -561,14 +567,14 @@ public final class Database {
         private final EntityTransaction transaction;
         private boolean rollbackOnly;
 
-        LocalTx() {
+        LocalTx(String operation) {
             super(entityManagerFactory.createEntityManager());
             transaction = entityManager.getTransaction();
             try {
                 transaction.begin();
             } catch (PersistenceException e) {
                 entityManager.close();
-                throw failure("begin", "cannot start a transaction: " + describe(e), e);
+                throw failure(operation, "cannot start a transaction: " + describe(e), e);
             }
         }
 

@@ -31,9 +31,11 @@ import liquibase.ui.LoggerUIService;
 public final class Migrations {
     public static final String CHANGELOG = "changelog/db.changelog-master.xml";
 
-    private static final long ADVISORY_LOCK_KEY = 0x636f6d706f7a79L;
+    static final long ADVISORY_LOCK_KEY = 0x636f6d706f7a79L;
     private static final String LOCK = "SELECT pg_advisory_lock(?)";
     private static final String UNLOCK = "SELECT pg_advisory_unlock(?)";
+    private static final String NO_LOCK_TIMEOUT = "SET lock_timeout = 0";
+    private static final String SESSION_LOCK_TIMEOUT = "RESET lock_timeout";
 
     private Migrations() {
     }
@@ -65,6 +67,9 @@ public final class Migrations {
 
     private static void withLiquibase(DataSource dataSource, String operation, LiquibaseWork work) {
         try (Connection connection = dataSource.getConnection()) {
+            // A process waits for another's migration as long as that takes, whatever lock_timeout the
+            // store's sessions run with; RESET gives the pooled connection its own setting back.
+            execute(connection, NO_LOCK_TIMEOUT);
             advisoryLock(connection, LOCK);
             try {
                 Database database = DatabaseFactory.getInstance()
@@ -76,8 +81,11 @@ public final class Migrations {
             } finally {
                 if (!connection.getAutoCommit()) {
                     connection.rollback();
+                    // Outside a transaction, so that no rollback can undo the RESET below.
+                    connection.setAutoCommit(true);
                 }
                 advisoryLock(connection, UNLOCK);
+                execute(connection, SESSION_LOCK_TIMEOUT);
             }
         } catch (SQLException e) {
             throw new StoreException(operation, "changelog " + CHANGELOG + ": " + e.getMessage()
@@ -86,6 +94,12 @@ public final class Migrations {
             throw e;
         } catch (Exception e) {
             throw new StoreException(operation, "changelog " + CHANGELOG + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void execute(Connection connection, String sql) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.execute();
         }
     }
 

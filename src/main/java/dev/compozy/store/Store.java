@@ -9,6 +9,7 @@ import dev.compozy.store.workflow.HibernateWorkflowRepository;
 import dev.compozy.store.workflow.WorkflowExecutionEntity;
 import dev.compozy.store.workflow.WorkflowRepository;
 import jakarta.persistence.EntityManagerFactory;
+import java.sql.SQLException;
 import java.util.Objects;
 import java.util.Properties;
 import javax.sql.DataSource;
@@ -105,47 +106,36 @@ public final class Store implements AutoCloseable {
     }
 
     private static HikariDataSource openPool(StoreConfig config, StoreMetrics metrics) {
+        long deadline = System.nanoTime() + config.connectTimeout().toNanos();
+        PgDataSource connections = new PgDataSource(config);
+        // The pool's own first attempt would add a one-second retry pause and round the driver's timeout up
+        // to whole seconds; one attempt here fails on time instead (and at once when the server refuses).
+        try {
+            connections.connect(deadline).close();
+        } catch (SQLException e) {
+            throw cannotConnect(config, e);
+        }
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName(config.applicationName());
-        hikari.setJdbcUrl(config.jdbcUrl());
-        hikari.setUsername(config.user());
-        hikari.setPassword(config.password());
+        hikari.setDataSource(connections);
+        hikari.setInitializationFailTimeout(-1);
         hikari.setMaximumPoolSize(config.maxPoolSize());
         hikari.setMinimumIdle(config.minIdle());
         hikari.setKeepaliveTime(config.healthCheckPeriod().toMillis());
         hikari.setConnectionTimeout(config.connectTimeout().toMillis());
         hikari.setValidationTimeout(Math.min(config.connectTimeout().toMillis(), 5_000));
-        long connectSeconds = Math.max(1, config.connectTimeout().toSeconds());
-        hikari.addDataSourceProperty("connectTimeout", Long.toString(connectSeconds));
-        hikari.addDataSourceProperty("loginTimeout", Long.toString(connectSeconds));
-        hikari.addDataSourceProperty("ApplicationName", config.applicationName());
-        // Lets the driver send a batch of upserts as multi-row statements (createChildStatesInTransaction).
-        hikari.addDataSourceProperty("reWriteBatchedInserts", "true");
-        String options = sessionOptions(config);
-        if (!options.isEmpty()) {
-            hikari.addDataSourceProperty("options", options);
-        }
         metrics.configurePool(hikari);
         try {
             return new HikariDataSource(hikari);
         } catch (RuntimeException e) {
-            throw new StoreException("open", "cannot connect to PostgreSQL at " + config.host() + ":" + config.port()
-                    + "/" + config.dbName() + " as user '" + config.user() + "' within " + config.connectTimeout()
-                    + ": " + rootMessage(e), e);
+            throw cannotConnect(config, e);
         }
     }
 
-    /** Server settings for every session of the pool, sent at connection start (no extra round trip). */
-    private static String sessionOptions(StoreConfig config) {
-        StringBuilder options = new StringBuilder();
-        if (config.lockTimeout() != null) {
-            options.append("-c lock_timeout=").append(config.lockTimeout().toMillis()).append("ms");
-        }
-        if (config.statementTimeout() != null) {
-            options.append(options.isEmpty() ? "" : " ")
-                    .append("-c statement_timeout=").append(config.statementTimeout().toMillis()).append("ms");
-        }
-        return options.toString();
+    private static StoreException cannotConnect(StoreConfig config, Exception e) {
+        return new StoreException("open", "cannot connect to PostgreSQL at " + String.join(",", config.hosts()) + "/"
+                + config.dbName() + " as user '" + config.user() + "' within " + config.connectTimeout() + ": "
+                + rootMessage(e), e);
     }
 
     /** The Hibernate settings the store runs with; META-INF/persistence.xml declares the same classes and settings. */

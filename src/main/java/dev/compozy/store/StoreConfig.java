@@ -1,45 +1,57 @@
 package dev.compozy.store;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.StringJoiner;
-import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * Connection and pool settings of a {@link Store}, immutable. Build one with {@link #builder()}, or read
  * one from environment variables ({@link #fromEnvironment()}) or properties ({@link #fromProperties}).
  *
- * <p>A connection string ({@code jdbc:postgresql://…}, {@code postgres://…} or {@code postgresql://…})
- * overrides the individual fields it names. The password is kept out of {@link #toString()}, out of
- * {@link #jdbcUrl()} and out of every message the store produces.
+ * <p>A connection string ({@code postgres://…}, {@code postgresql://…} read as libpq reads it, or
+ * {@code jdbc:postgresql:…} read by pgjdbc) wins over the builder for every setting it names, and the
+ * builder's value applies to every setting it does not name. {@link #toBuilder()} carries every setting
+ * as a builder value, so what is set on it afterwards applies.
+ *
+ * <p>Driver parameters that would make the driver load a class, use a file or replace a TLS check are
+ * refused from a connection string; {@link Builder#driverParameter} sets them in code. The password and
+ * the TLS key password never appear in {@link #toString()}, in {@link #jdbcUrl()}, in an exception or in
+ * a log line of the store.
  */
 public final class StoreConfig {
     /** Environment variables read by {@link #fromEnvironment()}; property keys are {@code compozy.db.*}. */
     public static final String ENV_PREFIX = "COMPOZY_DB_";
     public static final String PROPERTY_PREFIX = "compozy.db.";
 
+    /** The store's default bound on lock waits: shorter than the default wait for a pooled connection. */
+    public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(3);
+    static final String DEFAULT_APPLICATION_NAME = "compozy-store";
+
     static final Set<String> SSL_MODES = Set.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
 
-    private final String host;
-    private final int port;
+    private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9_]([A-Za-z0-9_.-]*)");
+    private static final Pattern IP_V6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(%[A-Za-z0-9_.-]+)?");
+
+    private final List<String> hosts;
+    private final List<Integer> ports;
     private final String user;
     private final String password;
     private final String dbName;
     private final String sslMode;
+    private final String sslPassword;
     private final Map<String, String> parameters;
+    private final String serverOptions;
     private final int maxPoolSize;
     private final int minIdle;
     private final Duration healthCheckPeriod;
@@ -48,35 +60,68 @@ public final class StoreConfig {
     private final int treeDepthLimit;
     private final Duration lockTimeout;
     private final Duration statementTimeout;
+    private final Duration idleInTransactionTimeout;
     private final String applicationName;
 
     private StoreConfig(Builder b) {
-        ConnectionParts parts = b.connString == null ? null : ConnectionParts.parse(b.connString);
-        this.host = parts != null && parts.host != null ? parts.host : b.host;
-        this.port = parts != null && parts.port != null ? parts.port : b.port;
-        this.user = parts != null && parts.user != null ? parts.user : b.user;
-        this.password = parts != null && parts.password != null ? parts.password : b.password;
-        this.dbName = parts != null && parts.dbName != null ? parts.dbName : b.dbName;
-        this.sslMode = parts != null && parts.sslMode != null ? parts.sslMode : b.sslMode;
-        this.parameters = parts == null ? Map.of() : Collections.unmodifiableMap(parts.parameters);
-        this.maxPoolSize = b.maxPoolSize;
-        this.minIdle = b.minIdle;
-        this.healthCheckPeriod = b.healthCheckPeriod;
-        this.connectTimeout = b.connectTimeout;
+        ConnectionUrl url = b.connString == null ? null : ConnectionUrl.parse(b.connString);
+        boolean urlHosts = url != null && !url.hosts.isEmpty();
+        this.hosts = List.copyOf(urlHosts ? url.hosts : b.hosts);
+        this.ports = resolvePorts(url == null ? List.of() : url.ports, urlHosts ? null : b.ports, b.port);
+        this.user = url != null && url.user != null ? url.user : b.user;
+        this.password = url != null && url.password != null ? url.password : b.password;
+        this.dbName = url != null && url.dbName != null ? url.dbName : b.dbName;
+        this.sslMode = url != null && url.sslMode != null ? url.sslMode : b.sslMode;
+        this.sslPassword = url != null && url.sslPassword != null ? url.sslPassword : b.sslPassword;
+        Map<String, String> merged = new LinkedHashMap<>(b.parameters);
+        if (url != null) {
+            merged.putAll(url.parameters);
+        }
+        this.parameters = Collections.unmodifiableMap(merged);
+        this.serverOptions = url != null && url.serverOptions != null ? url.serverOptions : b.serverOptions;
+        this.maxPoolSize = url != null && url.maxPoolSize != null ? url.maxPoolSize : b.maxPoolSize;
+        this.minIdle = url != null && url.minIdle != null ? url.minIdle : b.minIdle;
+        this.healthCheckPeriod = url != null && url.healthCheckPeriod != null ? url.healthCheckPeriod : b.healthCheckPeriod;
+        this.connectTimeout = url != null && url.connectTimeout != null ? url.connectTimeout : b.connectTimeout;
         this.autoMigrate = b.autoMigrate;
         this.treeDepthLimit = b.treeDepthLimit;
-        this.lockTimeout = b.lockTimeout;
-        this.statementTimeout = b.statementTimeout;
-        this.applicationName = b.applicationName;
+        this.lockTimeout = url != null && url.lockTimeout != null ? url.lockTimeout : b.lockTimeout;
+        this.statementTimeout = url != null && url.statementTimeout != null ? url.statementTimeout : b.statementTimeout;
+        this.idleInTransactionTimeout = url != null && url.idleInTransactionTimeout != null
+                ? url.idleInTransactionTimeout : b.idleInTransactionTimeout;
+        this.applicationName = url != null && url.applicationName != null ? url.applicationName
+                : b.applicationName != null ? b.applicationName
+                : url != null && url.fallbackApplicationName != null ? url.fallbackApplicationName
+                : DEFAULT_APPLICATION_NAME;
         validate();
     }
 
+    /**
+     * One port for every host, as libpq pairs them: the URL's list (one port for all hosts, or one per
+     * host), else the builder's, with the builder's port wherever a host names none.
+     */
+    private List<Integer> resolvePorts(List<Integer> named, List<Integer> builderPorts, int defaultPort) {
+        List<Integer> source = !named.isEmpty() ? named : builderPorts != null ? builderPorts : List.of();
+        if (source.size() > 1 && source.size() != hosts.size()) {
+            throw new IllegalArgumentException("connString: " + source.size() + " ports for " + hosts.size() + " hosts");
+        }
+        List<Integer> resolved = new ArrayList<>(hosts.size());
+        for (int i = 0; i < hosts.size(); i++) {
+            Integer port = source.isEmpty() ? null : source.get(source.size() == 1 ? 0 : i);
+            resolved.add(port == null ? defaultPort : port);
+        }
+        return List.copyOf(resolved);
+    }
+
     private void validate() {
-        require(host != null && !host.isBlank(), "host: must not be blank");
-        require(port > 0 && port < 65536, "port: must be between 1 and 65535, got " + port);
+        require(!hosts.isEmpty() && hosts.stream().noneMatch(String::isBlank), "host: must not be blank");
+        require(hosts.stream().allMatch(StoreConfig::isHostName), "host: not a host name or an IP address");
+        for (int port : ports) {
+            require(port > 0 && port < 65536, "port: must be between 1 and 65535, got " + port);
+        }
         require(user != null && !user.isBlank(), "user: must not be blank");
         require(dbName != null && !dbName.isBlank(), "dbName: must not be blank");
-        require(SSL_MODES.contains(sslMode), "sslMode: '" + sslMode + "' is not one of " + SSL_MODES);
+        require(SSL_MODES.contains(sslMode), "sslMode: not one of " + SSL_MODES);
         require(maxPoolSize >= 1, "maxPoolSize: must be at least 1, got " + maxPoolSize);
         require(minIdle >= 0 && minIdle <= maxPoolSize, "minIdle: must be between 0 and maxPoolSize, got " + minIdle);
         require(healthCheckPeriod != null && healthCheckPeriod.toMillis() >= 30_000,
@@ -87,6 +132,8 @@ public final class StoreConfig {
         require(applicationName != null && !applicationName.isBlank(), "applicationName: must not be blank");
         require(lockTimeout == null || !lockTimeout.isNegative(), "lockTimeout: must not be negative");
         require(statementTimeout == null || !statementTimeout.isNegative(), "statementTimeout: must not be negative");
+        require(idleInTransactionTimeout == null || !idleInTransactionTimeout.isNegative(),
+                "idleInTransactionTimeout: must not be negative");
     }
 
     private static void require(boolean condition, String message) {
@@ -95,18 +142,28 @@ public final class StoreConfig {
         }
     }
 
+    /** A DNS name, an IPv4 address, or an IPv6 address without brackets (scope included). */
+    static boolean isHostName(String host) {
+        return host != null && (HOST_NAME.matcher(host).matches() || IP_V6.matcher(host).matches());
+    }
+
     public static Builder builder() {
         return new Builder();
     }
 
+    /** A builder holding every setting of this one; what is set on it afterwards applies. */
     public Builder toBuilder() {
         Builder b = new Builder();
-        b.host = host;
-        b.port = port;
+        b.hosts = hosts;
+        b.port = ports.get(0);
+        b.ports = ports.stream().distinct().count() == 1 ? null : ports;
         b.user = user;
         b.password = password;
         b.dbName = dbName;
         b.sslMode = sslMode;
+        b.sslPassword = sslPassword;
+        b.parameters.putAll(parameters);
+        b.serverOptions = serverOptions;
         b.maxPoolSize = maxPoolSize;
         b.minIdle = minIdle;
         b.healthCheckPeriod = healthCheckPeriod;
@@ -115,10 +172,8 @@ public final class StoreConfig {
         b.treeDepthLimit = treeDepthLimit;
         b.lockTimeout = lockTimeout;
         b.statementTimeout = statementTimeout;
+        b.idleInTransactionTimeout = idleInTransactionTimeout;
         b.applicationName = applicationName;
-        if (!parameters.isEmpty()) {
-            b.connString = jdbcUrl();
-        }
         return b;
     }
 
@@ -129,79 +184,53 @@ public final class StoreConfig {
 
     /** Reads {@code COMPOZY_DB_*} entries of the given map (for tests and custom environments). */
     public static StoreConfig fromEnvironment(Map<String, String> environment) {
-        return from(key -> environment.get(ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_')
-                .replace('-', '_')));
+        return ConfigSource.environment(environment).read();
     }
 
     /** Reads the {@code compozy.db.*} entries of the given properties; absent ones keep their defaults. */
     public static StoreConfig fromProperties(Properties properties) {
-        return from(key -> properties.getProperty(PROPERTY_PREFIX + key));
+        return ConfigSource.properties(properties).read();
     }
 
     /** Reads the {@code compozy.db.*} entries of a properties file. */
     public static StoreConfig fromProperties(Path file) {
-        Properties properties = new Properties();
-        try (InputStream in = Files.newInputStream(file)) {
-            properties.load(in);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read store properties from " + file + ": " + e.getMessage(), e);
-        }
-        return fromProperties(properties);
+        return ConfigSource.file(file).read();
     }
 
-    private static StoreConfig from(Function<String, String> lookup) {
-        Builder b = builder();
-        apply(lookup, "url", b::connString);
-        apply(lookup, "host", b::host);
-        apply(lookup, "port", v -> b.port(parseInt("port", v)));
-        apply(lookup, "user", b::user);
-        apply(lookup, "password", b::password);
-        apply(lookup, "name", b::dbName);
-        apply(lookup, "sslmode", b::sslMode);
-        apply(lookup, "max-pool-size", v -> b.maxPoolSize(parseInt("max-pool-size", v)));
-        apply(lookup, "min-idle", v -> b.minIdle(parseInt("min-idle", v)));
-        apply(lookup, "health-check-period-ms", v -> b.healthCheckPeriod(Duration.ofMillis(parseInt("health-check-period-ms", v))));
-        apply(lookup, "connect-timeout-ms", v -> b.connectTimeout(Duration.ofMillis(parseInt("connect-timeout-ms", v))));
-        apply(lookup, "auto-migrate", v -> b.autoMigrate(Boolean.parseBoolean(v.trim())));
-        apply(lookup, "tree-depth-limit", v -> b.treeDepthLimit(parseInt("tree-depth-limit", v)));
-        apply(lookup, "application-name", b::applicationName);
-        apply(lookup, "lock-timeout-ms", v -> b.lockTimeout(Duration.ofMillis(parseInt("lock-timeout-ms", v))));
-        apply(lookup, "statement-timeout-ms", v -> b.statementTimeout(Duration.ofMillis(parseInt("statement-timeout-ms", v))));
-        return b.build();
-    }
-
-    private static void apply(Function<String, String> lookup, String key, java.util.function.Consumer<String> setter) {
-        String value = lookup.apply(key);
-        if (value != null && !value.isBlank()) {
-            setter.accept(value);
-        }
-    }
-
-    private static int parseInt(String key, String value) {
-        try {
-            return Integer.parseInt(value.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + ": '" + value + "' is not a whole number", e);
-        }
-    }
-
-    /** The JDBC URL the pool connects to; user and password are passed separately and never appear here. */
+    /**
+     * The settings as a JDBC URL, for logs: hosts, database, sslmode and the driver parameters. User,
+     * password and TLS key password never appear in it, and factory arguments set in code are masked.
+     */
     public String jdbcUrl() {
-        StringBuilder url = new StringBuilder("jdbc:postgresql://");
-        url.append(host.contains(",") ? host : host + ":" + port);
-        url.append('/').append(encode(dbName));
         StringJoiner query = new StringJoiner("&", "?", "");
         query.add("sslmode=" + sslMode);
-        parameters.forEach((k, v) -> query.add(encode(k) + "=" + encode(v)));
-        return url.append(query).toString();
+        parameters.forEach((k, v) -> query.add(encode(k) + "=" + (DriverParameters.MASKED.contains(k) ? "****" : encode(v))));
+        return connectUrl() + query;
     }
 
+    /** The URL the driver is given: hosts and database only; everything else travels as properties. */
+    String connectUrl() {
+        return "jdbc:postgresql://" + String.join(",", hosts()) + "/" + encode(dbName);
+    }
+
+    /** The first host (of {@link #hosts()}), IPv6 without brackets. */
     public String host() {
-        return host;
+        return hosts.get(0);
     }
 
+    /** The port of the first host. */
     public int port() {
-        return port;
+        return ports.get(0);
+    }
+
+    /** Every {@code host:port} in the order the driver tries them; IPv6 addresses in brackets. */
+    public List<String> hosts() {
+        List<String> addresses = new ArrayList<>(hosts.size());
+        for (int i = 0; i < hosts.size(); i++) {
+            String host = hosts.get(i);
+            addresses.add((host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + ports.get(i));
+        }
+        return List.copyOf(addresses);
     }
 
     public String user() {
@@ -221,9 +250,19 @@ public final class StoreConfig {
         return sslMode;
     }
 
-    /** Driver parameters taken from the connection string other than those with fields of their own. */
+    /** The password of the TLS client key ({@code sslpassword}), or null; kept out of every string. */
+    public String sslPassword() {
+        return sslPassword;
+    }
+
+    /** Driver parameters (pgjdbc names) other than those with settings of their own. */
     public Map<String, String> parameters() {
         return parameters;
+    }
+
+    /** What a connection string's {@code options} carried besides the three timeouts, or null. */
+    public String serverOptions() {
+        return serverOptions;
     }
 
     public int maxPoolSize() {
@@ -251,14 +290,19 @@ public final class StoreConfig {
         return treeDepthLimit;
     }
 
-    /** Bound on every lock wait of the store's connections, or null for the server's setting. */
+    /** Bound on every lock wait of the store's connections; zero for none, null for the server's setting. */
     public Duration lockTimeout() {
         return lockTimeout;
     }
 
-    /** Bound on every statement of the store's connections, or null for the server's setting. */
+    /** Bound on every statement of the store's connections; zero for none, null for the server's setting. */
     public Duration statementTimeout() {
         return statementTimeout;
+    }
+
+    /** Bound on a session idling inside a transaction; zero for none, null for the server's setting. */
+    public Duration idleInTransactionTimeout() {
+        return idleInTransactionTimeout;
     }
 
     /** The {@code application_name} of the store's sessions, as {@code pg_stat_activity} shows them. */
@@ -268,53 +312,70 @@ public final class StoreConfig {
 
     @Override
     public String toString() {
-        return "StoreConfig{url=" + jdbcUrl() + ", user=" + user + ", password="
-                + (password == null || password.isEmpty() ? "(none)" : "****")
-                + ", maxPoolSize=" + maxPoolSize + ", minIdle=" + minIdle
+        return "StoreConfig{url=" + jdbcUrl() + ", user=" + user + ", password=" + mask(password)
+                + ", sslPassword=" + mask(sslPassword) + ", applicationName=" + applicationName
+                + ", serverOptions=" + serverOptions + ", maxPoolSize=" + maxPoolSize + ", minIdle=" + minIdle
                 + ", healthCheckPeriod=" + healthCheckPeriod + ", connectTimeout=" + connectTimeout
                 + ", autoMigrate=" + autoMigrate + ", treeDepthLimit=" + treeDepthLimit
-                + ", lockTimeout=" + lockTimeout + ", statementTimeout=" + statementTimeout + "}";
+                + ", lockTimeout=" + lockTimeout + ", statementTimeout=" + statementTimeout
+                + ", idleInTransactionTimeout=" + idleInTransactionTimeout + "}";
+    }
+
+    private static String mask(String secret) {
+        return secret == null || secret.isEmpty() ? "(none)" : "****";
     }
 
     private static String encode(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
-    /** Defaults are the seed's: localhost:5432, user and database postgres, no password, sslmode disable. */
+    /**
+     * Defaults are the seed's (localhost:5432, user and database postgres, no password, sslmode disable)
+     * and a 3 s lock timeout.
+     */
     public static final class Builder {
         private String connString;
-        private String host = "localhost";
+        private List<String> hosts = List.of("localhost");
+        private List<Integer> ports;
         private int port = 5432;
         private String user = "postgres";
         private String password = "";
         private String dbName = "postgres";
         private String sslMode = "disable";
+        private String sslPassword;
+        private final Map<String, String> parameters = new LinkedHashMap<>();
+        private String serverOptions;
         private int maxPoolSize = 20;
         private int minIdle = 2;
         private Duration healthCheckPeriod = Duration.ofSeconds(30);
         private Duration connectTimeout = Duration.ofSeconds(5);
         private boolean autoMigrate;
         private int treeDepthLimit = 100;
-        private Duration lockTimeout;
+        private Duration lockTimeout = DEFAULT_LOCK_TIMEOUT;
         private Duration statementTimeout;
-        private String applicationName = "compozy-store";
+        private Duration idleInTransactionTimeout;
+        private String applicationName;
 
         private Builder() {
         }
 
-        /** A full connection string; what it names overrides the individual fields. */
+        /** A full connection string; what it names wins over the builder's values. */
         public Builder connString(String connString) {
             this.connString = connString;
             return this;
         }
 
+        /** A host, or several separated by commas (tried in order, as libpq's {@code host}). */
         public Builder host(String host) {
-            this.host = host;
+            this.hosts = host == null ? List.of("") : List.of(host.split(",", -1));
+            this.ports = null;
             return this;
         }
 
+        /** The port of every host. */
         public Builder port(int port) {
             this.port = port;
+            this.ports = null;
             return this;
         }
 
@@ -339,6 +400,35 @@ public final class StoreConfig {
             return this;
         }
 
+        /** The password of the TLS client key ({@code sslkey}); null for none. */
+        public Builder sslPassword(String sslPassword) {
+            this.sslPassword = sslPassword;
+            return this;
+        }
+
+        /**
+         * Sets a pgjdbc driver parameter in code (null removes it). Unlike a connection string, code may set
+         * the parameters that load classes or replace TLS checks ({@code socketFactory}, {@code sslfactory},
+         * …): the application opts in by writing it.
+         *
+         * @throws IllegalArgumentException for a name the driver does not know, or one that has a builder
+         *     method of its own (user, password, sslpassword, sslmode, options, timeouts, application name)
+         */
+        public Builder driverParameter(String name, String value) {
+            if (name == null || !DriverParameters.isDriverParameter(name)) {
+                throw new IllegalArgumentException("driverParameter: not a PostgreSQL JDBC driver parameter");
+            }
+            if (DriverParameters.OWNED.contains(name)) {
+                throw new IllegalArgumentException("driverParameter: '" + name + "' has a builder method of its own");
+            }
+            if (value == null) {
+                parameters.remove(name);
+            } else {
+                parameters.put(name, value);
+            }
+            return this;
+        }
+
         public Builder maxPoolSize(int maxPoolSize) {
             this.maxPoolSize = maxPoolSize;
             return this;
@@ -355,7 +445,7 @@ public final class StoreConfig {
             return this;
         }
 
-        /** Bound on opening a connection and on waiting for one from the pool. */
+        /** Bound on opening a connection (and so on {@link Store#open}) and on waiting for one from the pool. */
         public Builder connectTimeout(Duration connectTimeout) {
             this.connectTimeout = connectTimeout;
             return this;
@@ -374,8 +464,10 @@ public final class StoreConfig {
 
         /**
          * Bounds every lock wait on the store's own pool ({@code lock_timeout}); a longer wait fails with
-         * {@link LockTimeoutException}. Null keeps the server's setting. Per transaction:
-         * {@link Tx#setLockTimeout}.
+         * {@link LockTimeoutException}. Default 3 s ({@link StoreConfig#DEFAULT_LOCK_TIMEOUT}), so that threads waiting
+         * for a row another transaction holds give their connections back before other work waiting for a
+         * connection gives up; {@link Duration#ZERO} for no limit, null for the server's setting. Per
+         * transaction: {@link Tx#setLockTimeout}.
          */
         public Builder lockTimeout(Duration lockTimeout) {
             this.lockTimeout = lockTimeout;
@@ -392,117 +484,25 @@ public final class StoreConfig {
             return this;
         }
 
+        /**
+         * Ends a session of the store's pool that stays idle inside an open transaction for longer
+         * ({@code idle_in_transaction_session_timeout}), releasing the locks it holds. Null (the default)
+         * keeps the server's setting.
+         */
+        public Builder idleInTransactionTimeout(Duration idleInTransactionTimeout) {
+            this.idleInTransactionTimeout = idleInTransactionTimeout;
+            return this;
+        }
+
         /** How the store's sessions appear in {@code pg_stat_activity}; default {@code compozy-store}. */
         public Builder applicationName(String applicationName) {
             this.applicationName = applicationName;
             return this;
         }
 
-        /** @throws IllegalArgumentException naming the first invalid field */
+        /** @throws IllegalArgumentException naming the first invalid field, never quoting a secret */
         public StoreConfig build() {
             return new StoreConfig(this);
-        }
-    }
-
-    /** The fields a connection string names; null where it names nothing. */
-    private static final class ConnectionParts {
-        String host;
-        Integer port;
-        String user;
-        String password;
-        String dbName;
-        String sslMode;
-        final Map<String, String> parameters = new LinkedHashMap<>();
-
-        static ConnectionParts parse(String connString) {
-            Objects.requireNonNull(connString, "connString");
-            String rest;
-            boolean jdbc;
-            if (connString.startsWith("jdbc:postgresql://")) {
-                rest = connString.substring("jdbc:postgresql://".length());
-                jdbc = true;
-            } else if (connString.startsWith("postgres://")) {
-                rest = connString.substring("postgres://".length());
-                jdbc = false;
-            } else if (connString.startsWith("postgresql://")) {
-                rest = connString.substring("postgresql://".length());
-                jdbc = false;
-            } else {
-                throw new IllegalArgumentException("connString: expected jdbc:postgresql://, postgres:// or "
-                        + "postgresql://, got '" + redactedPrefix(connString) + "'");
-            }
-            ConnectionParts parts = new ConnectionParts();
-            int queryStart = rest.indexOf('?');
-            String query = queryStart < 0 ? "" : rest.substring(queryStart + 1);
-            String location = queryStart < 0 ? rest : rest.substring(0, queryStart);
-            int slash = location.indexOf('/');
-            String authority = slash < 0 ? location : location.substring(0, slash);
-            if (slash >= 0 && slash + 1 < location.length()) {
-                parts.dbName = decode(location.substring(slash + 1));
-            }
-            int at = authority.lastIndexOf('@');
-            if (at >= 0) {
-                if (jdbc) {
-                    throw new IllegalArgumentException("connString: a JDBC URL takes user and password as "
-                            + "parameters, not before '@'");
-                }
-                String userInfo = authority.substring(0, at);
-                authority = authority.substring(at + 1);
-                int colon = userInfo.indexOf(':');
-                parts.user = decode(colon < 0 ? userInfo : userInfo.substring(0, colon));
-                if (colon >= 0) {
-                    parts.password = decode(userInfo.substring(colon + 1));
-                }
-            }
-            parseHostAndPort(parts, authority);
-            for (String pair : query.split("&")) {
-                if (pair.isEmpty()) {
-                    continue;
-                }
-                int eq = pair.indexOf('=');
-                String key = decode(eq < 0 ? pair : pair.substring(0, eq));
-                String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
-                switch (key.toLowerCase(Locale.ROOT)) {
-                    case "user" -> parts.user = value;
-                    case "password" -> parts.password = value;
-                    case "sslmode" -> parts.sslMode = value.toLowerCase(Locale.ROOT);
-                    case "dbname" -> parts.dbName = value;
-                    default -> parts.parameters.put(key, value);
-                }
-            }
-            return parts;
-        }
-
-        private static void parseHostAndPort(ConnectionParts parts, String authority) {
-            if (authority.isEmpty()) {
-                return;
-            }
-            if (authority.contains(",")) {
-                parts.host = authority;
-                return;
-            }
-            int portColon = authority.startsWith("[") ? authority.indexOf(':', authority.indexOf(']'))
-                    : authority.lastIndexOf(':');
-            if (portColon < 0) {
-                parts.host = authority;
-                return;
-            }
-            parts.host = authority.substring(0, portColon);
-            String port = authority.substring(portColon + 1);
-            try {
-                parts.port = Integer.parseInt(port);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("connString: port '" + port + "' is not a number", e);
-            }
-        }
-
-        private static String decode(String value) {
-            return URLDecoder.decode(value, StandardCharsets.UTF_8);
-        }
-
-        private static String redactedPrefix(String connString) {
-            int end = connString.indexOf("://");
-            return end < 0 ? "(unrecognised)" : connString.substring(0, end + 3) + "…";
         }
     }
 }
