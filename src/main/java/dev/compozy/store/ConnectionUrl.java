@@ -32,7 +32,8 @@ final class ConnectionUrl {
     private static final String POSTGRES = "postgres://";
     private static final String JDBC = "jdbc:postgresql:";
     /** pgx's pool parameters, which a URL shared with a Go service may carry. */
-    private static final Set<String> POOL_PARAMETERS = Set.of("pool_max_conns", "pool_min_conns", "pool_health_check_period");
+    private static final Set<String> POOL_PARAMETERS = Set.of("pool_max_conns", "pool_min_conns", "pool_health_check_period",
+            "pool_min_idle_conns", "pool_max_conn_lifetime", "pool_max_conn_lifetime_jitter", "pool_max_conn_idle_time");
     private static final String ENCODING_HINT =
             " (a '/', '@', ':', '?', '&', '=', '%' or space inside a user name, password or value must be percent-encoded)";
 
@@ -375,6 +376,11 @@ final class ConnectionUrl {
             case "pool_max_conns" -> maxPoolSize = whole(key, value);
             case "pool_min_conns" -> minIdle = whole(key, value);
             case "pool_health_check_period" -> healthCheckPeriod = DriverParameters.goDuration(key, value);
+            // Checked, not applied: they pace pgx's own recycling of connections, which the store's pool does by
+            // its own rules; refusing them would refuse the URL the Go service is configured with.
+            case "pool_min_idle_conns" -> whole(key, value);
+            case "pool_max_conn_lifetime", "pool_max_conn_lifetime_jitter", "pool_max_conn_idle_time" ->
+                    DriverParameters.goDuration(key, value);
             default -> {
                 if (DriverParameters.LIBPQ_NAMES.containsKey(key)) {
                     parameters.put(DriverParameters.LIBPQ_NAMES.get(key), value);

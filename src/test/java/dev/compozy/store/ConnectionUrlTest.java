@@ -124,6 +124,18 @@ class ConnectionUrlTest {
     }
 
     @Test
+    void theGoServicesWholePgxPoolConfigurationIsAccepted() {
+        StoreConfig config = StoreConfig.builder().connString("postgres://u@h/db?pool_max_conns=9&pool_min_conns=2"
+                + "&pool_min_idle_conns=1&pool_max_conn_lifetime=1h&pool_max_conn_lifetime_jitter=5m"
+                + "&pool_max_conn_idle_time=30m&pool_health_check_period=1m").build();
+
+        assertThat(config.maxPoolSize()).isEqualTo(9);
+        assertThat(config.parameters()).isEmpty();
+        assertThatThrownBy(() -> StoreConfig.builder().connString("postgres://u@h/db?pool_max_conn_lifetime=soon").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pool_max_conn_lifetime");
+    }
+
+    @Test
     void libpqParametersBecomeTheDriversOrTheStoresSettings() {
         StoreConfig config = StoreConfig.builder().connString("postgresql://h/db?sslmode=verify-full"
                 + "&sslrootcert=/etc/ca.pem&sslcert=/etc/c.pem&sslkey=/etc/c.key&target_session_attrs=read-write"
