@@ -40,12 +40,26 @@ final class TaskLeases {
 
     /**
      * Expired leases first (oldest expiry first, through the partial index), then PENDING tasks oldest
-     * first; each branch locks with SKIP LOCKED, so concurrent claimers take different rows and never wait.
-     * ARRAY(subquery) makes PostgreSQL pick and lock the rows once, before the update; the outer condition
-     * repeats the pick's, since a row can change between the pick's snapshot and its lock. The token
-     * advances on every claim, and on the claim that fails an exhausted task, so its last owner is fenced.
+     * first up to the limit; each pick locks with SKIP LOCKED, so concurrent claimers take different rows
+     * and never wait. The picks are materialized, so PostgreSQL picks and locks the rows once, before the
+     * update (FOR UPDATE is not allowed in a UNION, hence two of them); the update's condition repeats the
+     * picks', since a row can change between a pick's snapshot and its lock. The token advances on every
+     * claim, and on the claim that fails an exhausted task, so its last owner is fenced.
      */
     private static final String CLAIM = """
+            WITH expired AS MATERIALIZED (
+                SELECT task_exec_id FROM task_states
+                WHERE %3$s status = 'RUNNING' AND lease_expires_at < now()
+                ORDER BY lease_expires_at
+                LIMIT ?
+                FOR NO KEY UPDATE SKIP LOCKED
+            ), pending AS MATERIALIZED (
+                SELECT task_exec_id FROM task_states
+                WHERE %3$s status = 'PENDING'
+                ORDER BY created_at, task_exec_id
+                LIMIT ? - (SELECT count(*) FROM expired)
+                FOR NO KEY UPDATE SKIP LOCKED
+            )
             UPDATE task_states t SET
                 status = CASE WHEN %1$s THEN 'FAILED' ELSE 'RUNNING' END,
                 error = CASE WHEN %1$s THEN %2$s ELSE t.error END,
@@ -55,20 +69,7 @@ final class TaskLeases {
                 fencing_token = t.fencing_token + 1,
                 updated_at = now()
             FROM (VALUES (?::integer, ?::text, ?::bigint)) AS p(max_attempts, owner, lease_ms)
-            WHERE t.task_exec_id = ANY (ARRAY(
-                    SELECT picked.task_exec_id FROM (
-                        (SELECT task_exec_id FROM task_states
-                         WHERE %3$s status = 'RUNNING' AND lease_expires_at < now()
-                         ORDER BY lease_expires_at
-                         LIMIT ?
-                         FOR NO KEY UPDATE SKIP LOCKED)
-                      UNION ALL
-                        (SELECT task_exec_id FROM task_states
-                         WHERE %3$s status = 'PENDING'
-                         ORDER BY created_at, task_exec_id
-                         LIMIT ?
-                         FOR NO KEY UPDATE SKIP LOCKED)) picked
-                    LIMIT ?))
+            WHERE t.task_exec_id = ANY (ARRAY(SELECT task_exec_id FROM expired UNION ALL SELECT task_exec_id FROM pending))
               AND (t.status = 'PENDING' OR (t.status = 'RUNNING' AND t.lease_expires_at < now()))
             RETURNING %4$s, %5$s""";
     private static final String CLAIM_IN_WORKFLOW = CLAIM.formatted(EXHAUSTED, EXHAUSTED_ERROR,
@@ -159,16 +160,14 @@ final class TaskLeases {
     }
 
     static ClaimBatch claim(Tx tx, String workflowExecId, LeaseTerms terms, int limit, String operation) {
-        List<Object> args = new ArrayList<>(List.of(terms.maxAttempts(), terms.owner(), terms.duration().toMillis()));
-        if (workflowExecId != null) {
-            args.add(workflowExecId);
+        List<Object> args = new ArrayList<>();
+        for (int pick = 0; pick < 2; pick++) {
+            if (workflowExecId != null) {
+                args.add(workflowExecId);
+            }
+            args.add(limit);
         }
-        args.add(limit);
-        if (workflowExecId != null) {
-            args.add(workflowExecId);
-        }
-        args.add(limit);
-        args.add(limit);
+        args.addAll(List.of(terms.maxAttempts(), terms.owner(), terms.duration().toMillis()));
         String sql = workflowExecId == null ? CLAIM_ANYWHERE : CLAIM_IN_WORKFLOW;
         Jdbc.RowMapper<TaskState> states = TaskStateMapping.rows(operation);
         List<ClaimRow> rows = tx.withConnection(c -> Jdbc.query(c, sql, row -> new ClaimRow(states.map(row),
