@@ -19,6 +19,8 @@ import java.util.List;
  * transactions. Every lease time is computed by PostgreSQL from {@code now()}, never from the JVM's clock.
  */
 final class TaskLeases {
+    // The claim and reclaim statements are package-private so QueryPlanTest can EXPLAIN exactly the SQL that runs.
+
     /** The lease columns, read after {@link TaskStateMapping#COLUMNS}. */
     private static final String LEASE_COLUMNS = "lease_owner, lease_expires_at, fencing_token, attempts";
 
@@ -39,7 +41,7 @@ final class TaskLeases {
     private static final String EXHAUSTED = "(t.status = 'RUNNING' AND t.attempts >= p.max_attempts)";
 
     /**
-     * Expired leases first (oldest expiry first, through the partial index), then PENDING tasks oldest
+     * Expired leases first (oldest expiry first, among the leased RUNNING tasks of the partial index), then PENDING tasks oldest
      * first up to the limit; each pick locks with SKIP LOCKED, so concurrent claimers take different rows
      * and never wait. The picks are materialized, so PostgreSQL picks and locks the rows once, before the
      * update (FOR UPDATE is not allowed in a UNION, hence two of them); the update's condition repeats the
@@ -49,7 +51,7 @@ final class TaskLeases {
     private static final String CLAIM = """
             WITH expired AS MATERIALIZED (
                 SELECT task_exec_id FROM task_states
-                WHERE %3$s status = 'RUNNING' AND lease_expires_at < now()
+                WHERE %3$s status = 'RUNNING' AND lease_owner IS NOT NULL AND lease_expires_at < now()
                 ORDER BY lease_expires_at
                 LIMIT ?
                 FOR NO KEY UPDATE SKIP LOCKED
@@ -72,13 +74,13 @@ final class TaskLeases {
             WHERE t.task_exec_id = ANY (ARRAY(SELECT task_exec_id FROM expired UNION ALL SELECT task_exec_id FROM pending))
               AND (t.status = 'PENDING' OR (t.status = 'RUNNING' AND t.lease_expires_at < now()))
             RETURNING %4$s, %5$s""";
-    private static final String CLAIM_IN_WORKFLOW = CLAIM.formatted(EXHAUSTED, EXHAUSTED_ERROR,
+    static final String CLAIM_IN_WORKFLOW = CLAIM.formatted(EXHAUSTED, EXHAUSTED_ERROR,
             "workflow_exec_id = ? AND", TaskStateMapping.COLUMNS, LEASE_COLUMNS);
-    private static final String CLAIM_ANYWHERE = CLAIM.formatted(EXHAUSTED, EXHAUSTED_ERROR, "",
+    static final String CLAIM_ANYWHERE = CLAIM.formatted(EXHAUSTED, EXHAUSTED_ERROR, "",
             TaskStateMapping.COLUMNS, LEASE_COLUMNS);
 
     /** Expired leases back to PENDING (or FAILED when exhausted); the token advances to fence the last owner. */
-    private static final String RECLAIM_EXPIRED = """
+    static final String RECLAIM_EXPIRED = """
             UPDATE task_states t SET
                 status = CASE WHEN %1$s THEN 'FAILED' ELSE 'PENDING' END,
                 error = CASE WHEN %1$s THEN %2$s ELSE t.error END,
@@ -88,7 +90,7 @@ final class TaskLeases {
             FROM (VALUES (?::integer)) AS p(max_attempts)
             WHERE t.task_exec_id = ANY (ARRAY(
                     SELECT task_exec_id FROM task_states
-                    WHERE status = 'RUNNING' AND lease_expires_at < now()
+                    WHERE status = 'RUNNING' AND lease_owner IS NOT NULL AND lease_expires_at < now()
                     ORDER BY lease_expires_at
                     LIMIT ?
                     FOR NO KEY UPDATE SKIP LOCKED))
@@ -97,13 +99,15 @@ final class TaskLeases {
 
     /**
      * One statement for all the leases of a heartbeat: the update extends those still held (same owner,
-     * same token, still RUNNING); the outer join reports the others, in the order given.
+     * same token, still RUNNING); the outer join reports the others, in the order given. It changes no
+     * indexed column, not even updated_at (the task's state does not change), so PostgreSQL can update the
+     * rows in place on their pages without new index entries (HOT).
      */
     private static final String HEARTBEAT = """
             WITH held AS (
                 SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[]) WITH ORDINALITY AS h(task_exec_id, owner, token, n)
             ), extended AS (
-                UPDATE task_states t SET lease_expires_at = now() + ?::bigint * interval '1 millisecond', updated_at = now()
+                UPDATE task_states t SET lease_expires_at = now() + ?::bigint * interval '1 millisecond'
                 FROM held h
                 WHERE t.task_exec_id = h.task_exec_id AND t.lease_owner = h.owner AND t.fencing_token = h.token
                   AND t.status = 'RUNNING'

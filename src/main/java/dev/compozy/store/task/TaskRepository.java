@@ -146,7 +146,8 @@ public interface TaskRepository {
     /**
      * Extends, in one statement, every given lease still held to the database's {@code now()} plus
      * {@code duration}; a lease is lost once another claim took its task or someone else finished, failed
-     * or reset it (an expired lease not yet taken by anyone is still held, and extended).
+     * or reset it (an expired lease not yet taken by anyone is still held, and extended). Only the lease
+     * expiry changes: not {@code updated_at}, since the task's state does not.
      */
     HeartbeatResult heartbeat(Collection<Lease> leases, Duration duration);
 

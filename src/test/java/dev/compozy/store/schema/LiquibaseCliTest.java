@@ -66,7 +66,7 @@ class LiquibaseCliTest {
         Run updateSql = liquibase(db, name, "update-sql");
         assertThat(updateSql.exitCode()).as(updateSql.output()).isZero();
         assertThat(updateSql.output()).contains("CREATE TABLE workflow_states", "CREATE TABLE task_states",
-                "idx_task_states_parent_state_task_created_desc", "idx_task_states_lease_expires_at");
+                "idx_task_states_parent_state_task_created_desc", "idx_task_states_running_leases");
         assertThat(count(db, name, OUR_TABLES)).as("update-sql changes nothing").isZero();
 
         Run update = liquibase(db, name, "update");

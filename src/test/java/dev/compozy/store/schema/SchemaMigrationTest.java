@@ -45,7 +45,7 @@ class SchemaMigrationTest {
 
     /** What 005-task-leases adds on top of the Go store's schema. */
     private static final List<String> LEASE_COLUMNS = List.of("lease_owner", "lease_expires_at", "fencing_token", "attempts");
-    private static final String LEASE_INDEX = "idx_task_states_lease_expires_at";
+    private static final String LEASE_INDEX = "idx_task_states_running_leases";
 
     @Test
     void changelogBuildsTheCatalogOfTheOriginalSchema(TestDatabase db) throws Exception {
@@ -79,8 +79,8 @@ class SchemaMigrationTest {
                 List.of("task_states", "20", "attempts", "integer", "NO", "0"));
         assertThat(catalog.indexes()).filteredOn(row -> row.get(1).equals(LEASE_INDEX)).singleElement()
                 .satisfies(row -> assertThat(row.get(2)).isEqualTo("CREATE INDEX " + LEASE_INDEX
-                        + " ON public.task_states USING btree (lease_expires_at) WHERE ((status = 'RUNNING'::text)"
-                        + " AND (lease_expires_at IS NOT NULL))"));
+                        + " ON public.task_states USING btree (workflow_exec_id) WHERE ((status = 'RUNNING'::text)"
+                        + " AND (lease_owner IS NOT NULL))"));
     }
 
     @Test

@@ -265,8 +265,16 @@ class LeaseTest extends IntegrationTest {
         assertThat(beat.lost()).containsExactly(lost);
         assertThat(beat.extended()).extracting(Lease::taskExecId)
                 .containsExactly(held.get(0).lease().taskExecId(), held.get(2).lease().taskExecId());
-        assertThat(beat.extended()).allSatisfy(lease -> assertThat(lease.expiresAt()).isEqualTo(
-                tasks.getState(lease.taskExecId()).updatedAt().plus(Duration.ofMinutes(5))));
+        for (ClaimedTask claimed : List.of(held.get(0), held.get(2))) {
+            Lease extended = beat.extended().stream().filter(l -> l.taskExecId().equals(claimed.task().taskExecId()))
+                    .findFirst().orElseThrow();
+            assertThat(extended.expiresAt()).isAfter(claimed.lease().expiresAt());
+            assertThat(tasks.getState(claimed.task().taskExecId()).updatedAt()).as("the task's state did not change")
+                    .isEqualTo(claimed.task().updatedAt());
+            assertThat(count("SELECT count(*) FROM task_states WHERE task_exec_id = ? AND lease_expires_at = ?",
+                    claimed.task().taskExecId(), java.time.OffsetDateTime.ofInstant(extended.expiresAt(),
+                            java.time.ZoneOffset.UTC))).isEqualTo(1);
+        }
         assertThat(count("SELECT count(*) FROM task_states WHERE task_exec_id = ? AND lease_owner = 'agent-b'"
                 + " AND lease_expires_at = ?", taken.task().taskExecId(), java.time.OffsetDateTime.ofInstant(
                 taken.lease().expiresAt(), java.time.ZoneOffset.UTC))).as("the new owner's lease is not extended")
