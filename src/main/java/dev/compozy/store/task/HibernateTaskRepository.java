@@ -66,7 +66,7 @@ public final class HibernateTaskRepository implements TaskRepository {
 
     /** The upsert of a child's completion: a finished child takes no other outcome (see TaskLeases). */
     private static final String UPSERT_UNLESS_FINISHED_RETURNING = UPSERT_TASK_STATE + " WHERE "
-            + TaskLeases.NOT_FINISHED_OR_SAME_OUTCOME.formatted("task_states", "EXCLUDED")
+            + TaskLeases.UPSERT_UNLESS_FINISHED
             + " RETURNING created_at, updated_at";
 
     /** Takes the same lock the foreign key check would, so the parent cannot vanish before the insert. */

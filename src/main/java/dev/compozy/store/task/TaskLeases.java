@@ -41,12 +41,13 @@ final class TaskLeases {
     private static final String EXHAUSTED = "(t.status = 'RUNNING' AND t.attempts >= p.max_attempts)";
 
     /**
-     * Expired leases first (oldest expiry first, among the leased RUNNING tasks of the partial index), then PENDING tasks oldest
-     * first up to the limit; each pick locks with SKIP LOCKED, so concurrent claimers take different rows
-     * and never wait. The picks are materialized, so PostgreSQL picks and locks the rows once, before the
-     * update (FOR UPDATE is not allowed in a UNION, hence two of them); the update's condition repeats the
-     * picks', since a row can change between a pick's snapshot and its lock. The token advances on every
-     * claim, and on the claim that fails an exhausted task, so its last owner is fenced.
+     * Expired leases first (oldest expiry first, among the leased RUNNING tasks of the partial index),
+     * then PENDING tasks oldest first up to the limit; each pick locks with SKIP LOCKED, so concurrent
+     * claimers take different rows and never wait. The picks are materialized, so PostgreSQL picks and
+     * locks the rows once, before the update (FOR UPDATE is not allowed in a UNION, hence two of them); the
+     * update's condition repeats the picks', since a row can change between a pick's snapshot and its
+     * lock. The token advances on every claim, and on the claim that fails an exhausted task, so its last
+     * owner is fenced.
      */
     private static final String CLAIM = """
             WITH expired AS MATERIALIZED (
@@ -150,6 +151,9 @@ final class TaskLeases {
     static final String NOT_FINISHED_OR_SAME_OUTCOME = "(%1$s.status NOT IN " + TERMINAL
             + " OR (%1$s.status = %2$s.status AND %1$s.output IS NOT DISTINCT FROM %2$s.output"
             + " AND %1$s.error IS NOT DISTINCT FROM %2$s.error))";
+
+    /** {@link #NOT_FINISHED_OR_SAME_OUTCOME} for the guarded upsert of {@code completeChild}. */
+    static final String UPSERT_UNLESS_FINISHED = NOT_FINISHED_OR_SAME_OUTCOME.formatted("task_states", "EXCLUDED");
 
     private static final String UPDATE_FENCED = UPDATE_IF.formatted("t.fencing_token = ? AND "
             + NOT_FINISHED_OR_SAME_OUTCOME.formatted("t", "v"));
