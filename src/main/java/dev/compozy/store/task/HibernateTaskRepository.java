@@ -18,6 +18,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashSet;
@@ -60,6 +62,11 @@ public final class HibernateTaskRepository implements TaskRepository {
                 updated_at = now()""";
 
     private static final String UPSERT_TASK_STATE_RETURNING = UPSERT_TASK_STATE
+            + " RETURNING created_at, updated_at";
+
+    /** The upsert of a child's completion: a finished child takes no other outcome (see TaskLeases). */
+    private static final String UPSERT_UNLESS_FINISHED_RETURNING = UPSERT_TASK_STATE + " WHERE "
+            + TaskLeases.UPSERT_UNLESS_FINISHED
             + " RETURNING created_at, updated_at";
 
     /** Takes the same lock the foreign key check would, so the parent cannot vanish before the insert. */
@@ -125,7 +132,8 @@ public final class HibernateTaskRepository implements TaskRepository {
      * concurrent claimers take different rows instead of queueing on the same ones.
      */
     private static final String CLAIM_PENDING = """
-            UPDATE task_states SET status = 'RUNNING', updated_at = now()
+            UPDATE task_states SET status = 'RUNNING', updated_at = now(), lease_owner = NULL, lease_expires_at = NULL,
+                fencing_token = fencing_token + 1, attempts = attempts + 1
             WHERE task_exec_id = ANY (ARRAY(
                     SELECT task_exec_id FROM task_states
                     WHERE %s status = 'PENDING'
@@ -545,6 +553,42 @@ public final class HibernateTaskRepository implements TaskRepository {
         Require.nonNull(strategy, "strategy");
         String parentId = Require.nonBlank(child.parentStateId(), "parentStateId");
         String operation = "completeChild(task_exec_id=" + child.taskExecId() + ", parent_state_id=" + parentId + ")";
+        return completeChild(child, strategy, operation, tx -> upsertUnlessFinished(tx, child, operation));
+    }
+
+    @Override
+    public ChildCompletion completeChild(Lease lease, TaskState child, CompletionStrategy strategy) {
+        TaskStateMapping.validateForWrite(child);
+        Require.nonNull(strategy, "strategy");
+        requireLeaseOf(lease, child);
+        String parentId = Require.nonBlank(child.parentStateId(), "parentStateId");
+        String operation = "completeChild(task_exec_id=" + child.taskExecId() + ", parent_state_id=" + parentId
+                + ", token=" + lease.token() + ")";
+        return completeChild(child, strategy, operation, tx -> TaskLeases.writeFenced(tx, lease, child, operation));
+    }
+
+    private static TaskState upsertUnlessFinished(Tx tx, TaskState child, String operation) {
+        TaskState stored = tx.withConnection(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(UPSERT_UNLESS_FINISHED_RETURNING)) {
+                TaskStateMapping.bindUpsert(statement, child);
+                try (ResultSet row = statement.executeQuery()) {
+                    return row.next() ? child.toBuilder().createdAt(Jdbc.instant(row, 1))
+                            .updatedAt(Jdbc.instant(row, 2)).build() : null;
+                }
+            } catch (PSQLException e) {
+                throw explainForeignKey(e, child);
+            }
+        });
+        if (stored == null) {
+            throw TaskLeases.alreadyTerminal(tx, child, operation);
+        }
+        return stored;
+    }
+
+    /** A refused child write throws out of the transaction, so the parent's lock is all it ever took. */
+    private ChildCompletion completeChild(TaskState child, CompletionStrategy strategy, String operation,
+            java.util.function.Function<Tx, TaskState> writeChild) {
+        String parentId = child.parentStateId();
         ChildCompletion completion = database.run(operation, tx -> {
             ParentRow parent = database.lock(operation, () -> tx.withConnection(c -> Jdbc.queryFirst(c,
                     SELECT_PARENT_FOR_NO_KEY_UPDATE, row -> new ParentRow(row.getString(1), row.getString(2)), parentId)));
@@ -552,7 +596,7 @@ public final class HibernateTaskRepository implements TaskRepository {
                 return null;
             }
             requireParent(parent.workflowExecId(), child, operation);
-            TaskState stored = upsert(tx, child);
+            TaskState stored = writeChild.apply(tx);
             ProgressInfo progress = progress(tx, parentId, operation);
             Status implied = progress.overallStatus(strategy);
             Status current = readStatus(operation, "the parent row", parent.status());
@@ -569,6 +613,95 @@ public final class HibernateTaskRepository implements TaskRepository {
     }
 
     private record ParentRow(String workflowExecId, String status) {
+    }
+
+    private static void requireLeaseOf(Lease lease, TaskState state) {
+        Require.nonNull(lease, "lease");
+        if (!lease.taskExecId().equals(state.taskExecId())) {
+            throw new IllegalArgumentException("lease: it is the lease of task '" + lease.taskExecId()
+                    + "', not of task '" + state.taskExecId() + "'");
+        }
+    }
+
+    @Override
+    public ClaimBatch claimTasks(String workflowExecId, LeaseTerms terms, int limit) {
+        Require.nonBlank(workflowExecId, "workflowExecId");
+        Require.nonNull(terms, "terms");
+        requirePositive(limit);
+        String operation = "claimTasks(workflow_exec_id=" + workflowExecId + ", owner=" + terms.owner() + ")";
+        return database.runStatement(operation, tx -> TaskLeases.claim(tx, workflowExecId, terms, limit, operation));
+    }
+
+    @Override
+    public ClaimBatch claimTasks(LeaseTerms terms, int limit) {
+        Require.nonNull(terms, "terms");
+        requirePositive(limit);
+        String operation = "claimTasks(owner=" + terms.owner() + ")";
+        return database.runStatement(operation, tx -> TaskLeases.claim(tx, null, terms, limit, operation));
+    }
+
+    @Override
+    public HeartbeatResult heartbeat(Collection<Lease> leases, Duration duration) {
+        Require.nonNull(leases, "leases");
+        LeaseTerms.requireDuration(duration, "duration");
+        List<Lease> held = new ArrayList<>(leases.size());
+        Set<String> ids = new HashSet<>();
+        for (Lease lease : leases) {
+            Require.nonNull(lease, "leases[]");
+            if (!ids.add(lease.taskExecId())) {
+                throw new IllegalArgumentException("leases: task '" + lease.taskExecId() + "' appears twice");
+            }
+            held.add(lease);
+        }
+        if (held.isEmpty()) {
+            return new HeartbeatResult(List.of(), List.of());
+        }
+        return database.runStatement("heartbeat(" + held.size() + " leases)",
+                tx -> TaskLeases.heartbeat(tx, held, duration));
+    }
+
+    @Override
+    public List<TaskState> reclaimExpired(int maxAttempts, int limit) {
+        if (maxAttempts < 1) {
+            throw new IllegalArgumentException("maxAttempts: must be at least 1, got " + maxAttempts);
+        }
+        requirePositive(limit);
+        return database.runStatement("reclaimExpired",
+                tx -> TaskLeases.reclaimExpired(tx, maxAttempts, limit, "reclaimExpired"));
+    }
+
+    @Override
+    public TaskState upsertStateWithLease(Lease lease, TaskState state) {
+        TaskStateMapping.validateForWrite(state);
+        requireLeaseOf(lease, state);
+        String operation = "upsertStateWithLease(task_exec_id=" + state.taskExecId() + ", token=" + lease.token() + ")";
+        return checkedWrite(state, operation, tx -> TaskLeases.writeFenced(tx, lease, state, operation));
+    }
+
+    @Override
+    public TaskState compareAndSetState(TaskState read, TaskState updated) {
+        Require.nonNull(read, "read");
+        TaskStateMapping.validateForWrite(updated);
+        Require.nonNull(read.updatedAt(), "read.updatedAt");
+        if (!updated.taskExecId().equals(read.taskExecId())) {
+            throw new IllegalArgumentException("updated.taskExecId: '" + updated.taskExecId()
+                    + "' is not the task that was read ('" + read.taskExecId() + "')");
+        }
+        String operation = "compareAndSetState(task_exec_id=" + updated.taskExecId() + ")";
+        return checkedWrite(updated, operation, tx -> TaskLeases.writeIfUnchanged(tx, read, updated, operation));
+    }
+
+    /** A conditional write: one statement on its own, or with the parent check of {@link #upsertChecked}. */
+    private TaskState checkedWrite(TaskState state, String operation, java.util.function.Function<Tx, TaskState> write) {
+        if (state.parentStateId() == null) {
+            return database.runStatement(operation, write::apply);
+        }
+        return database.run(operation, tx -> {
+            String parentWorkflow = tx.withConnection(c -> Jdbc.queryFirst(c, SELECT_PARENT_WORKFLOW_FOR_KEY_SHARE,
+                    row -> row.getString(1), state.parentStateId()));
+            requireParent(parentWorkflow, state, operation);
+            return write.apply(tx);
+        });
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.compozy.store.Tx;
 import dev.compozy.store.TxConsumer;
 import dev.compozy.store.TxFunction;
 import dev.compozy.store.core.Status;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -107,7 +108,9 @@ public interface TaskRepository {
     /**
      * Atomically moves up to {@code limit} PENDING tasks of the execution (oldest first) to RUNNING and
      * returns them: one statement with {@code FOR NO KEY UPDATE SKIP LOCKED}, so concurrent agents each get
-     * different tasks and never wait for each other.
+     * different tasks and never wait for each other. The tasks get no lease (they never expire and no
+     * claim takes them from their agent) and their fencing token advances, as with every claim; see
+     * {@link #claimTasks(String, LeaseTerms, int)} for claims that survive a dead agent.
      */
     List<TaskState> claimPendingTasks(String workflowExecId, int limit);
 
@@ -119,8 +122,75 @@ public interface TaskRepository {
      * parent ({@code FOR NO KEY UPDATE}, so siblings completing at once queue here), writes the child,
      * counts the parent's children, and when the strategy says the parent is done (SUCCESS or FAILED)
      * and it is not final yet, sets the parent's status.
+     *
+     * <p>A child that is already finished is not changed: completing it with another status, output or
+     * error throws {@link TaskAlreadyTerminalException} and leaves the parent untouched; completing it with
+     * exactly its stored outcome again succeeds (a retry whose first answer was lost) and settles the
+     * parent as a first completion would.
      */
     ChildCompletion completeChild(TaskState child, CompletionStrategy strategy);
+
+    /**
+     * Claims up to {@code limit} tasks of the execution for an agent, under a lease: expired leases first
+     * (oldest expiry first), then PENDING tasks (oldest first), in one statement that never waits for
+     * other claimers. Each claimed task becomes RUNNING with the agent as owner, a lease ending at the
+     * database's {@code now()} plus the terms' duration, and a fencing token one greater than its last.
+     * A task whose lease expired after {@link LeaseTerms#maxAttempts} claims is set FAILED (error code
+     * {@value LeaseTerms#LEASE_EXPIRED}) instead and returned in {@link ClaimBatch#failed}.
+     */
+    ClaimBatch claimTasks(String workflowExecId, LeaseTerms terms, int limit);
+
+    /** {@link #claimTasks(String, LeaseTerms, int)} over every execution. */
+    ClaimBatch claimTasks(LeaseTerms terms, int limit);
+
+    /**
+     * Extends, in one statement, every given lease still held to the database's {@code now()} plus
+     * {@code duration}; a lease is lost once another claim took its task or someone else finished, failed
+     * or reset it (an expired lease not yet taken by anyone is still held, and extended). Only the lease
+     * expiry changes: not {@code updated_at}, since the task's state does not.
+     */
+    HeartbeatResult heartbeat(Collection<Lease> leases, Duration duration);
+
+    /**
+     * For operators: moves up to {@code limit} RUNNING tasks whose lease has expired back to PENDING
+     * (FAILED, error code {@value LeaseTerms#LEASE_EXPIRED}, once claimed {@code maxAttempts} times),
+     * advancing their fencing token so their last owner's writes are refused. Claims do this on their own;
+     * nothing needs to call it for expired tasks to be taken again.
+     *
+     * @return the tasks as stored now, PENDING or FAILED
+     */
+    List<TaskState> reclaimExpired(int maxAttempts, int limit);
+
+    /**
+     * {@link #upsertState(TaskState)} by the holder of a lease: written only while the lease's token is
+     * the task's current one and the task is not finished (the same status, output and error again is an
+     * idempotent repeat and succeeds).
+     *
+     * @throws StaleLeaseException when the task was claimed again since; nothing written
+     * @throws TaskAlreadyTerminalException when the task is finished with another outcome; nothing written
+     * @throws TaskNotFoundException when the task does not exist
+     */
+    TaskState upsertStateWithLease(Lease lease, TaskState state);
+
+    /**
+     * {@link #completeChild(TaskState, CompletionStrategy)} by the holder of a lease: the child is written
+     * only while the lease's token is its current one; a refused write leaves child and parent untouched.
+     *
+     * @throws StaleLeaseException when the child was claimed again since
+     * @throws TaskAlreadyTerminalException when the child is finished with another outcome
+     */
+    ChildCompletion completeChild(Lease lease, TaskState child, CompletionStrategy strategy);
+
+    /**
+     * Compare-and-set for code that does not hold leases: writes {@code updated} (as
+     * {@link #upsertState(TaskState)} overwrites) only if the task's {@code updated_at} is still
+     * {@code read.updatedAt()}, that is, nobody wrote the task since it was read. Every writer sets
+     * {@code updated_at = now()}, the Go store included, so any write in between is seen.
+     *
+     * @throws TaskConflictException when the task was written since; nothing written
+     * @throws TaskNotFoundException when the task does not exist
+     */
+    TaskState compareAndSetState(TaskState read, TaskState updated);
 
     /**
      * Locks the states with these ids until {@code tx} ends, always in id order, so two transactions

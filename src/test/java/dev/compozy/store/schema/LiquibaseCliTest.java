@@ -61,28 +61,28 @@ class LiquibaseCliTest {
 
         Run status = liquibase(db, name, "status");
         assertThat(status.exitCode()).as(status.output()).isZero();
-        assertThat(status.output()).contains("4 changesets have not been applied");
+        assertThat(status.output()).contains("5 changesets have not been applied");
 
         Run updateSql = liquibase(db, name, "update-sql");
         assertThat(updateSql.exitCode()).as(updateSql.output()).isZero();
         assertThat(updateSql.output()).contains("CREATE TABLE workflow_states", "CREATE TABLE task_states",
-                "idx_task_states_parent_state_task_created_desc");
+                "idx_task_states_parent_state_task_created_desc", "idx_task_states_running_leases");
         assertThat(count(db, name, OUR_TABLES)).as("update-sql changes nothing").isZero();
 
         Run update = liquibase(db, name, "update");
         assertThat(update.exitCode()).as(update.output()).isZero();
         assertThat(count(db, name, OUR_TABLES)).isEqualTo(2);
-        assertThat(count(db, name, APPLIED)).isEqualTo(4);
+        assertThat(count(db, name, APPLIED)).isEqualTo(5);
         assertThat(liquibase(db, name, "status").output()).contains("is up to date");
 
-        Run rollback = liquibase(db, name, "rollback-count", "--count=2");
+        Run rollback = liquibase(db, name, "rollback-count", "--count=3");
         assertThat(rollback.exitCode()).as(rollback.output()).isZero();
         assertThat(count(db, name, APPLIED)).isEqualTo(2);
         assertThat(count(db, name, "SELECT count(*) FROM pg_indexes WHERE indexname IN"
                 + " ('idx_task_states_workflow_exec_id_parent_null', 'idx_task_states_parent_state_task_created_desc')")).isZero();
 
         Migrations.update(db.dataSource(name));
-        assertThat(count(db, name, APPLIED)).as("autoMigrate sees what the CLI applied and adds the rest").isEqualTo(4);
+        assertThat(count(db, name, APPLIED)).as("autoMigrate sees what the CLI applied and adds the rest").isEqualTo(5);
         assertThat(liquibase(db, name, "status").output()).contains("is up to date");
     }
 }

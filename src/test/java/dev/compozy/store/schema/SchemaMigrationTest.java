@@ -43,6 +43,10 @@ class SchemaMigrationTest {
             SELECT count(*) FROM information_schema.tables
             WHERE table_schema = 'public' AND table_name IN ('workflow_states', 'task_states')""";
 
+    /** What 005-task-leases adds on top of the Go store's schema. */
+    private static final List<String> LEASE_COLUMNS = List.of("lease_owner", "lease_expires_at", "fencing_token", "attempts");
+    private static final String LEASE_INDEX = "idx_task_states_running_leases";
+
     @Test
     void changelogBuildsTheCatalogOfTheOriginalSchema(TestDatabase db) throws Exception {
         String original = db.createDatabase("schema_original");
@@ -51,11 +55,44 @@ class SchemaMigrationTest {
 
         Migrations.update(db.dataSource(migrated));
 
-        assertThat(catalog(db, migrated)).isEqualTo(catalog(db, original));
-        assertThat(catalog(db, migrated).indexes()).hasSize(34);
+        Catalog goStore = catalog(db, original);
+        assertThat(goStore.columns().size() + goStore.constraints().size() + goStore.indexes().size()).isEqualTo(63);
+        assertThat(catalog(db, migrated).withoutLeases()).isEqualTo(goStore);
+        assertThat(catalog(db, migrated).withoutLeases().indexes()).hasSize(34);
         assertThat(catalog(db, migrated).constraints()).extracting(row -> row.get(1)).containsExactly(
                 "chk_execution_type_consistency", "fk_parent_task", "fk_workflow", "task_states_pkey",
                 "workflow_states_pkey");
+    }
+
+    @Test
+    void theLeaseChangeSetAddsFourColumnsWithDefaultsAndAPartialIndexAfterTheGoStoresColumns(TestDatabase db)
+            throws Exception {
+        String name = db.createDatabase("schema_leases");
+
+        Migrations.update(db.dataSource(name));
+
+        Catalog catalog = catalog(db, name);
+        assertThat(catalog.columns()).filteredOn(row -> LEASE_COLUMNS.contains(row.get(2))).containsExactly(
+                List.of("task_states", "17", "lease_owner", "text", "YES", ""),
+                List.of("task_states", "18", "lease_expires_at", "timestamp with time zone", "YES", ""),
+                List.of("task_states", "19", "fencing_token", "bigint", "NO", "0"),
+                List.of("task_states", "20", "attempts", "integer", "NO", "0"));
+        assertThat(catalog.indexes()).filteredOn(row -> row.get(1).equals(LEASE_INDEX)).singleElement()
+                .satisfies(row -> assertThat(row.get(2)).isEqualTo("CREATE INDEX " + LEASE_INDEX
+                        + " ON public.task_states USING btree (workflow_exec_id) WHERE ((status = 'RUNNING'::text)"
+                        + " AND (lease_owner IS NOT NULL))"));
+    }
+
+    @Test
+    void rollingBackTheLeaseChangeSetGivesBackExactlyTheGoStoresCatalog(TestDatabase db) throws Exception {
+        String original = db.createDatabase("schema_lease_original");
+        String name = db.createDatabase("schema_lease_rollback");
+        runScript(db, original, originalSchema());
+        Migrations.update(db.dataSource(name));
+
+        Migrations.rollback(db.dataSource(name), 1);
+
+        assertThat(catalog(db, name)).isEqualTo(catalog(db, original));
     }
 
     @Test
@@ -64,7 +101,7 @@ class SchemaMigrationTest {
         Migrations.update(db.dataSource(name));
         Catalog first = catalog(db, name);
 
-        Migrations.rollback(db.dataSource(name), 4);
+        Migrations.rollback(db.dataSource(name), 5);
         assertThat(count(db, name, OUR_TABLES)).isZero();
         assertThat(count(db, name, "SELECT count(*) FROM databasechangelog")).isZero();
 
@@ -77,6 +114,10 @@ class SchemaMigrationTest {
         String name = db.createDatabase("schema_stepwise");
         Migrations.update(db.dataSource(name));
 
+        Migrations.rollback(db.dataSource(name), 1);
+        assertThat(catalog(db, name).indexNames()).doesNotContain(LEASE_INDEX)
+                .contains("idx_task_states_parent_state_task_created_desc");
+        assertThat(catalog(db, name).columns()).noneMatch(row -> LEASE_COLUMNS.contains(row.get(2)));
         Migrations.rollback(db.dataSource(name), 1);
         assertThat(catalog(db, name).indexNames()).doesNotContain("idx_task_states_parent_state_task_created_desc",
                 "idx_task_states_workflow_exec_id_status", "idx_task_states_parent_state_output_not_null");
@@ -98,7 +139,7 @@ class SchemaMigrationTest {
         Migrations.update(db.dataSource(name));
 
         assertThat(catalog(db, name)).isEqualTo(once);
-        assertThat(count(db, name, "SELECT count(*) FROM databasechangelog")).isEqualTo(4);
+        assertThat(count(db, name, "SELECT count(*) FROM databasechangelog")).isEqualTo(5);
     }
 
     @Test
@@ -120,7 +161,7 @@ class SchemaMigrationTest {
         } finally {
             pool.shutdown();
         }
-        assertThat(count(db, name, "SELECT count(*) FROM databasechangelog")).isEqualTo(4);
+        assertThat(count(db, name, "SELECT count(*) FROM databasechangelog")).isEqualTo(5);
         assertThat(count(db, name, OUR_TABLES)).isEqualTo(2);
     }
 
@@ -138,15 +179,22 @@ class SchemaMigrationTest {
 
         Migrations.update(db.dataSource(name));
 
-        assertThat(catalog(db, name)).isEqualTo(before);
-        assertThat(count(db, name, "SELECT count(*) FROM task_states WHERE task_exec_id = 't-1'")).isEqualTo(1);
+        assertThat(catalog(db, name).withoutLeases()).isEqualTo(before);
+        assertThat(count(db, name, "SELECT count(*) FROM task_states WHERE task_exec_id = 't-1'"
+                + " AND fencing_token = 0 AND attempts = 0 AND lease_owner IS NULL")).isEqualTo(1);
         assertThat(count(db, name, "SELECT count(*) FROM workflow_states WHERE input = '{\"k\": 1}'")).isEqualTo(1);
-        assertThat(count(db, name, "SELECT count(*) FROM databasechangelog")).isEqualTo(4);
+        assertThat(count(db, name, "SELECT count(*) FROM databasechangelog")).isEqualTo(5);
     }
 
     record Catalog(List<List<String>> columns, List<List<String>> constraints, List<List<String>> indexes) {
         List<String> indexNames() {
             return indexes.stream().map(row -> row.get(1)).toList();
+        }
+
+        /** The catalog without what 005-task-leases adds: the Go store's items. */
+        Catalog withoutLeases() {
+            return new Catalog(columns.stream().filter(row -> !LEASE_COLUMNS.contains(row.get(2))).toList(), constraints,
+                    indexes.stream().filter(row -> !row.get(1).equals(LEASE_INDEX)).toList());
         }
     }
 

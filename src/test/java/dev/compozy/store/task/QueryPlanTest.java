@@ -123,4 +123,24 @@ class QueryPlanTest extends IntegrationTest {
         usesIndex(plan(HibernateTaskRepository.SELECT_TASKS_IN_WORKFLOWS, (Object) new String[] {"plan-wf-1"}),
                 "idx_task_states_workflow_exec");
     }
+
+    @Test
+    void claimsAndReclaimFindExpiredLeasesAmongTheLeasedTasksOfThePartialIndex() throws SQLException {
+        execute("""
+                UPDATE task_states SET lease_owner = 'agent',
+                       lease_expires_at = now() + CASE WHEN task_exec_id LIKE '%7' THEN interval '-1 minute'
+                                                       ELSE interval '1 hour' END
+                WHERE status = 'RUNNING'""");
+        try (Connection connection = db.connect(TestDatabase.SHARED_DATABASE); Statement statement = connection.createStatement()) {
+            statement.execute("CHECKPOINT");
+            statement.execute("VACUUM ANALYZE task_states");
+        }
+
+        assertThat(scans(plan(TaskLeases.CLAIM_ANYWHERE, 10, 10, 3, "agent", 30_000L)))
+                .anyMatch(scan -> scan.endsWith("idx_task_states_running_leases"));
+        assertThat(scans(plan(TaskLeases.CLAIM_IN_WORKFLOW, "plan-wf-1", 10, "plan-wf-1", 10, 3, "agent", 30_000L)))
+                .anyMatch(scan -> scan.endsWith("idx_task_states_running_leases"));
+        assertThat(scans(plan(TaskLeases.RECLAIM_EXPIRED, 3, 10)))
+                .anyMatch(scan -> scan.endsWith("idx_task_states_running_leases"));
+    }
 }
