@@ -11,7 +11,7 @@ import jakarta.inject.Singleton;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
 
-/** The README's CDI producer, word for word: repositories on the container's JTA entity manager. */
+/** The CDI producer of src/site/jakarta-ee.md, word for word: repositories on the container's JTA entity manager. */
 @ApplicationScoped
 public class CompozyStoreProducer {
     @PersistenceContext(unitName = "compozy-store")
