@@ -57,8 +57,10 @@ final class JdbcBaseline implements AutoCloseable {
     private static final String TASKS_IN_WORKFLOWS = "SELECT " + COLUMNS + " FROM task_states WHERE workflow_exec_id = ANY (?)";
     private static final Comparator<TaskState> NEWEST_LAST = Comparator.comparing(TaskState::createdAt)
             .thenComparing(TaskState::taskExecId);
-    private static final String EXECUTIONS_PAGE = "SELECT workflow_exec_id, workflow_id, status, input, output, error,"
-            + " created_at, updated_at FROM workflow_states WHERE workflow_id = ?"
+    private static final String EXECUTION_COLUMNS = "workflow_exec_id, workflow_id, status, input, output, error,"
+            + " created_at, updated_at";
+    private static final String EXECUTION = "SELECT " + EXECUTION_COLUMNS + " FROM workflow_states WHERE workflow_exec_id = ?";
+    private static final String EXECUTIONS_PAGE = "SELECT " + EXECUTION_COLUMNS + " FROM workflow_states WHERE workflow_id = ?"
             + " ORDER BY updated_at DESC, workflow_exec_id DESC LIMIT ?";
     private static final String CLAIM = """
             UPDATE task_states SET status = 'RUNNING', updated_at = now()
@@ -79,6 +81,7 @@ final class JdbcBaseline implements AutoCloseable {
     private final PreparedStatement tasksInWorkflows;
     private final PreparedStatement claim;
     private final Connection snapshot;
+    private final PreparedStatement execution;
     private final PreparedStatement executionsPage;
     private final PreparedStatement snapshotTasks;
 
@@ -101,6 +104,7 @@ final class JdbcBaseline implements AutoCloseable {
         snapshot.setAutoCommit(false);
         snapshot.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
         snapshot.setReadOnly(true);
+        execution = snapshot.prepareStatement(EXECUTION);
         executionsPage = snapshot.prepareStatement(EXECUTIONS_PAGE);
         snapshotTasks = snapshot.prepareStatement(TASKS_IN_WORKFLOWS);
     }
@@ -192,6 +196,24 @@ final class JdbcBaseline implements AutoCloseable {
         return tasksInWorkflows(connection, tasksInWorkflows, List.of(execId)).get(execId);
     }
 
+    /** One execution with its tasks (newest per task_id), in one REPEATABLE READ transaction of the snapshot connection. */
+    WorkflowExecution execution(String execId) throws SQLException {
+        try {
+            execution.setString(1, execId);
+            WorkflowExecution found;
+            try (ResultSet row = execution.executeQuery()) {
+                found = row.next() ? mapExecution(row) : null;
+            }
+            WorkflowExecution result = found == null ? null
+                    : found.withTasks(tasksInWorkflows(snapshot, snapshotTasks, List.of(execId)).get(execId));
+            snapshot.commit();
+            return result;
+        } catch (SQLException e) {
+            snapshot.rollback();
+            throw e;
+        }
+    }
+
     /** A page of executions with their tasks, read in one REPEATABLE READ transaction of a snapshot connection. */
     List<WorkflowExecution> executionsPage(String workflowId, int limit) throws SQLException {
         try {
@@ -200,11 +222,7 @@ final class JdbcBaseline implements AutoCloseable {
             List<WorkflowExecution> page = new ArrayList<>();
             try (ResultSet rows = executionsPage.executeQuery()) {
                 while (rows.next()) {
-                    page.add(new WorkflowExecution(rows.getString(1), rows.getString(2), Status.fromDb(rows.getString(3)),
-                            Json.objectFromJsonb(rows.getString(4)), Json.objectFromJsonb(rows.getString(5)),
-                            Json.fromJsonb(rows.getString(6), ExecutionError.class),
-                            rows.getObject(7, OffsetDateTime.class).toInstant(),
-                            rows.getObject(8, OffsetDateTime.class).toInstant(), Map.of()));
+                    page.add(mapExecution(rows));
                 }
             }
             Map<String, Map<String, TaskState>> tasks = tasksInWorkflows(snapshot, snapshotTasks,
@@ -268,6 +286,13 @@ final class JdbcBaseline implements AutoCloseable {
         upsert.setString(12, Json.toJsonb(s.input()));
         upsert.setString(13, Json.toJsonb(s.output()));
         upsert.setString(14, Json.toJsonb(s.error()));
+    }
+
+    private static WorkflowExecution mapExecution(ResultSet row) throws SQLException {
+        return new WorkflowExecution(row.getString(1), row.getString(2), Status.fromDb(row.getString(3)),
+                Json.objectFromJsonb(row.getString(4)), Json.objectFromJsonb(row.getString(5)),
+                Json.fromJsonb(row.getString(6), ExecutionError.class), row.getObject(7, OffsetDateTime.class).toInstant(),
+                row.getObject(8, OffsetDateTime.class).toInstant(), Map.of());
     }
 
     private static TaskState map(ResultSet row) throws SQLException {

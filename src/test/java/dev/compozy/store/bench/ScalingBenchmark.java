@@ -4,6 +4,8 @@ import dev.compozy.store.Store;
 import dev.compozy.store.task.ProgressInfo;
 import dev.compozy.store.task.TaskRepository;
 import dev.compozy.store.task.TaskState;
+import dev.compozy.store.workflow.WorkflowExecution;
+import dev.compozy.store.workflow.WorkflowRepository;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +24,8 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * The hierarchy reads at 1k, 10k and 100k rows: the whole tree (complete 3-ary trees of 1,093, 9,841 and
- * 88,573 nodes, depths 6, 8 and 10), progress over that many children, and a workflow of that many tasks.
+ * 88,573 nodes, depths 6, 8 and 10), progress over that many children, and a workflow of that many tasks,
+ * alone and as {@code getExecution} reads it (the execution row and its tasks in one snapshot).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -36,12 +39,14 @@ public class ScalingBenchmark {
 
     private Store store;
     private TaskRepository tasks;
+    private WorkflowRepository workflows;
     private JdbcBaseline jdbc;
 
     @Setup(Level.Trial)
     public void open() throws SQLException {
         store = Store.open(BenchDatabase.config().build());
         tasks = store.taskRepository();
+        workflows = store.workflowRepository();
         jdbc = new JdbcBaseline();
         // Earlier benchmarks' writes leave dead rows and clear visibility-map bits the index-only scans need.
         try (java.sql.Connection connection = BenchDatabase.connect(); java.sql.Statement statement = connection.createStatement()) {
@@ -85,5 +90,15 @@ public class ScalingBenchmark {
     @Benchmark
     public Map<String, TaskState> listTasksInWorkflow_jdbc() throws SQLException {
         return jdbc.tasksInWorkflow(BenchFixtures.tasksExec(size));
+    }
+
+    @Benchmark
+    public WorkflowExecution getExecution_repository() {
+        return workflows.getExecution(BenchFixtures.tasksExec(size));
+    }
+
+    @Benchmark
+    public WorkflowExecution getExecution_jdbc() throws SQLException {
+        return jdbc.execution(BenchFixtures.tasksExec(size));
     }
 }
