@@ -344,11 +344,12 @@ public final class HibernateWorkflowRepository implements WorkflowRepository {
     private static WorkflowExecution finish(Tx tx, WorkflowExecution current, Status status,
             OutputTransformer transformer) {
         Map<String, Object> output = null;
+        String outputJson = null;
         ExecutionError error = null;
         if (transformer != null) {
             try {
                 output = transformer.transform(current);
-                JsonWriter.check(output, "output");
+                outputJson = JsonWriter.write(output, "output");
             } catch (Exception e) {
                 status = Status.FAILED;
                 error = ExecutionError.of(OUTPUT_TRANSFORMATION_FAILED,
@@ -358,7 +359,7 @@ public final class HibernateWorkflowRepository implements WorkflowRepository {
         if (transformer == null || error != null) {
             output = defaultOutput(current.tasks());
             try {
-                JsonWriter.check(output, "output");
+                outputJson = JsonWriter.write(output, "output");
             } catch (IllegalArgumentException e) {
                 status = Status.FAILED;
                 output = null;
@@ -366,9 +367,10 @@ public final class HibernateWorkflowRepository implements WorkflowRepository {
             }
         }
         WorkflowExecution completed = current.toBuilder().status(status).output(output).error(error).build();
+        String storedOutput = outputJson;
         return tx.withConnection(connection -> {
             try (PreparedStatement statement = connection.prepareStatement(UPDATE_COMPLETION)) {
-                Jdbc.bind(statement, completed.status().dbValue(), JsonWriter.write(completed.output(), "output"),
+                Jdbc.bind(statement, completed.status().dbValue(), storedOutput,
                         JsonWriter.write(errorObject(completed.error()), "error"), completed.workflowExecId());
                 return withTimestamps(statement, completed);
             }
