@@ -19,6 +19,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
@@ -74,6 +75,61 @@ public final class HibernateTaskRepository implements TaskRepository {
     private static final String UPSERT_UNLESS_FINISHED_RETURNING = UPSERT_TASK_STATE + " WHERE "
             + TaskLeases.UPSERT_UNLESS_FINISHED
             + " RETURNING created_at, updated_at";
+
+    /**
+     * A child's upsert and its parent check in one auto-committed statement: the row is written only when
+     * its parent is in the same execution, and the first column returns the parent's execution (null when
+     * there is none) so a refusal can say why. The parent is locked ({@code FOR KEY SHARE}, the lock the
+     * foreign key takes on insert, so a locked read sees a parent moved or deleted meanwhile) only when the
+     * write makes or changes the link: an update of a child whose parent and execution stay as stored reads
+     * the parent without a lock, since its link already exists and the foreign key's cascade guards it
+     * (under four writers, that lock was what made MultiXacts). Should the stored link change between the
+     * snapshot and the row's lock, the {@code DO UPDATE … WHERE} refuses the unlocked write, and the last
+     * parameter, false, runs the statement again with the lock.
+     */
+    private static final String UPSERT_CHILD = """
+            WITH v (task_exec_id, task_id, workflow_exec_id, workflow_id, component, status, execution_type,
+                    agent_id, action_id, tool_id, parent_state_id, input, output, error) AS (
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb)
+            ), linked AS (
+                SELECT 1 FROM task_states t, v
+                WHERE t.task_exec_id = v.task_exec_id AND t.parent_state_id = v.parent_state_id
+                  AND t.workflow_exec_id = v.workflow_exec_id AND ?::boolean
+            ), parent_read AS (
+                SELECT p.workflow_exec_id FROM task_states p, v
+                WHERE p.task_exec_id = v.parent_state_id AND EXISTS (SELECT 1 FROM linked)
+            ), parent_locked AS (
+                SELECT p.workflow_exec_id FROM task_states p, v
+                WHERE p.task_exec_id = v.parent_state_id AND NOT EXISTS (SELECT 1 FROM linked)
+                FOR KEY SHARE OF p
+            ), parent AS (
+                SELECT workflow_exec_id FROM parent_read UNION ALL SELECT workflow_exec_id FROM parent_locked
+            ), written AS (
+                INSERT INTO task_states AS t (task_exec_id, task_id, workflow_exec_id, workflow_id, component, status,
+                                              execution_type, agent_id, action_id, tool_id, parent_state_id,
+                                              input, output, error, updated_at)
+                SELECT v.*, now() FROM v WHERE v.workflow_exec_id = (SELECT workflow_exec_id FROM parent)
+                ON CONFLICT (task_exec_id) DO UPDATE SET
+                    task_id = EXCLUDED.task_id,
+                    workflow_exec_id = EXCLUDED.workflow_exec_id,
+                    workflow_id = EXCLUDED.workflow_id,
+                    component = EXCLUDED.component,
+                    status = EXCLUDED.status,
+                    execution_type = EXCLUDED.execution_type,
+                    agent_id = EXCLUDED.agent_id,
+                    action_id = EXCLUDED.action_id,
+                    tool_id = EXCLUDED.tool_id,
+                    parent_state_id = EXCLUDED.parent_state_id,
+                    input = EXCLUDED.input,
+                    output = EXCLUDED.output,
+                    error = EXCLUDED.error,
+                    updated_at = EXCLUDED.updated_at
+                WHERE (t.parent_state_id = EXCLUDED.parent_state_id AND t.workflow_exec_id = EXCLUDED.workflow_exec_id)
+                   OR EXISTS (SELECT 1 FROM parent_locked)
+                RETURNING t.created_at, t.updated_at
+            )
+            SELECT (SELECT workflow_exec_id FROM parent), w.created_at, w.updated_at
+            FROM (VALUES (1)) AS one LEFT JOIN written w ON true""";
 
     /** Takes the same lock the foreign key check would, so the parent cannot vanish before the insert. */
     private static final String SELECT_PARENT_WORKFLOW_FOR_KEY_SHARE =
@@ -187,7 +243,7 @@ public final class HibernateTaskRepository implements TaskRepository {
         if (state.parentStateId() == null) {
             return database.runStatement(operation, tx -> upsert(tx, state));
         }
-        return database.run(operation, tx -> upsertChecked(tx, state, operation));
+        return database.runStatement(operation, tx -> upsertChild(tx, state, operation));
     }
 
     @Override
@@ -195,16 +251,34 @@ public final class HibernateTaskRepository implements TaskRepository {
         TaskStateMapping.validateForWrite(state);
         String operation = "upsertState(task_exec_id=" + state.taskExecId() + ")";
         database.requireActive(tx, operation);
-        return database.run(operation, current -> upsertChecked(current, state, operation));
+        return database.run(operation, current -> state.parentStateId() == null ? upsert(current, state)
+                : upsertChild(current, state, operation));
     }
 
-    private TaskState upsertChecked(Tx tx, TaskState state, String operation) {
-        if (state.parentStateId() != null) {
-            String parentWorkflow = tx.withConnection(c -> Jdbc.queryFirst(c, SELECT_PARENT_WORKFLOW_FOR_KEY_SHARE,
-                    row -> row.getString(1), state.parentStateId()));
-            requireParent(parentWorkflow, state, operation);
+    private static TaskState upsertChild(Tx tx, TaskState state, String operation) {
+        for (boolean trustStoredLink = true; ; trustStoredLink = false) {
+            boolean unlocked = trustStoredLink;
+            ChildWrite write = tx.withConnection(connection -> {
+                try (PreparedStatement statement = connection.prepareStatement(UPSERT_CHILD)) {
+                    TaskStateMapping.bindUpsert(statement, state);
+                    statement.setBoolean(TaskLeases.UPSERT_PARAMETERS + 1, unlocked);
+                    try (ResultSet row = statement.executeQuery()) {
+                        row.next();
+                        return new ChildWrite(row.getString(1), Jdbc.instant(row, 2), Jdbc.instant(row, 3));
+                    }
+                } catch (PSQLException e) {
+                    throw explainForeignKey(e, state);
+                }
+            });
+            if (write.createdAt() != null) {
+                return state.toBuilder().createdAt(write.createdAt()).updatedAt(write.updatedAt()).build();
+            }
+            requireParent(write.parentWorkflow(), state, operation);
+            // Not written though the parent is in the execution: the stored link changed after the snapshot.
         }
-        return upsert(tx, state);
+    }
+
+    private record ChildWrite(String parentWorkflow, Instant createdAt, Instant updatedAt) {
     }
 
     private static void requireParent(String parentWorkflow, TaskState state, String operation) {
@@ -697,7 +771,7 @@ public final class HibernateTaskRepository implements TaskRepository {
         return checkedWrite(updated, operation, tx -> TaskLeases.writeIfUnchanged(tx, read, updated, operation));
     }
 
-    /** A conditional write: one statement on its own, or with the parent check of {@link #upsertChecked}. */
+    /** A conditional write: one statement on its own, or after the parent check in a transaction. */
     private TaskState checkedWrite(TaskState state, String operation, java.util.function.Function<Tx, TaskState> write) {
         if (state.parentStateId() == null) {
             return database.runStatement(operation, write::apply);

@@ -28,7 +28,7 @@ final class TaskLeases {
     private static final int FIRST_LEASE_COLUMN = TaskStateMapping.COLUMNS.split(",").length + 1;
 
     /** The parameters {@link TaskStateMapping#bindUpsert} binds; a write's guard value comes after them. */
-    private static final int UPSERT_PARAMETERS = 14;
+    static final int UPSERT_PARAMETERS = 14;
 
     private static final String TERMINAL = "('SUCCESS', 'FAILED', 'TIMED_OUT', 'CANCELED')";
 
