@@ -11,7 +11,7 @@ import dev.compozy.store.internal.Jdbc;
 import dev.compozy.store.internal.JsonObjectParser;
 import dev.compozy.store.internal.QueryBuilder;
 import dev.compozy.store.internal.Require;
-import dev.compozy.store.task.TaskStateMapping.RowReader;
+import dev.compozy.store.internal.TaskRows.RowReader;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import java.sql.Connection;

@@ -11,6 +11,8 @@ import dev.compozy.store.internal.JsonObjectParser;
 import dev.compozy.store.internal.JsonWriter;
 import dev.compozy.store.internal.QueryBuilder;
 import dev.compozy.store.internal.Require;
+import dev.compozy.store.internal.TaskRows;
+import dev.compozy.store.internal.TaskRows.RowReader;
 import dev.compozy.store.task.TaskRepository;
 import dev.compozy.store.task.TaskState;
 import jakarta.persistence.EntityManager;
@@ -20,7 +22,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -97,6 +102,25 @@ public final class HibernateWorkflowRepository implements WorkflowRepository {
                 FOR UPDATE SKIP LOCKED)
             RETURNING workflow_exec_id""";
 
+    /**
+     * Executions with their tasks in one statement, so in one snapshot and one round trip without a
+     * transaction: first the rows of the page query given (task columns null, then the execution's
+     * columns and its place in the page), and the task rows of those executions (execution columns null),
+     * in whatever order the server sends them. The ordinal follows the list order; the other page queries
+     * find at most one row.
+     */
+    private static final String WITH_TASKS = """
+            WITH page AS MATERIALIZED (%s)
+            SELECT %s, page.*, row_number() OVER (ORDER BY page.updated_at DESC, page.workflow_exec_id DESC)
+            FROM page
+            UNION ALL
+            SELECT %s, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+            FROM task_states WHERE workflow_exec_id = ANY (ARRAY(SELECT workflow_exec_id FROM page))""";
+
+    /** Where an execution's columns start in a {@link #WITH_TASKS} row, after the task columns. */
+    private static final int EXECUTION_COLUMN = TaskRows.COLUMN_COUNT + 1;
+    private static final int ORDINAL_COLUMN = EXECUTION_COLUMN + 8;
+
     private static final Set<Status> FINISHED = EnumSet.of(Status.SUCCESS, Status.FAILED);
 
     private final Database database;
@@ -162,18 +186,62 @@ public final class HibernateWorkflowRepository implements WorkflowRepository {
     public WorkflowExecution getExecution(String workflowExecId) {
         Require.nonBlank(workflowExecId, "workflowExecId");
         String operation = "getExecution(workflow_exec_id=" + workflowExecId + ")";
-        WorkflowExecution execution = database.runSnapshot(operation, SELECT_EXECUTION, new Object[] {workflowExecId},
-                row -> fromRow(row, operation), (tx, found) -> withTasks(found));
+        WorkflowExecution execution = first(withTasks(operation, SELECT_EXECUTION, workflowExecId));
         if (execution == null) {
             throw WorkflowNotFoundException.execution("getExecution", workflowExecId);
         }
         return execution;
     }
 
-    /** The one execution a lookup found (its query reads at most one row) with its tasks, or null. */
-    private WorkflowExecution withTasks(List<WorkflowExecution> found) {
-        return found.isEmpty() ? null : found.get(0).withTasks(tasks.listTasksInWorkflow(found.get(0).workflowExecId()));
+    /** The one execution a lookup found (its query reads at most one row), or null. */
+    private static WorkflowExecution first(List<WorkflowExecution> found) {
+        return found.isEmpty() ? null : found.get(0);
     }
+
+    /**
+     * The executions {@code pageSql} finds, in its order, each with its tasks map (newest row per task_id,
+     * as {@link TaskRepository#listTasksInWorkflow}); one statement (see {@link #WITH_TASKS}).
+     */
+    private List<WorkflowExecution> withTasks(String operation, String pageSql, Object... args) {
+        String sql = WITH_TASKS.formatted(pageSql, NO_TASK_COLUMNS, TaskRows.COLUMNS);
+        return database.runStatement(operation, tx -> tx.withConnection(connection -> {
+            List<Ranked> page = new ArrayList<>();
+            Map<String, Map<String, TaskState>> tasksByExecution = new HashMap<>();
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                Jdbc.bind(statement, args);
+                RowReader task = new RowReader(operation);
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        if (rows.getString(1) == null) {
+                            page.add(new Ranked(rows.getLong(ORDINAL_COLUMN), fromRow(rows, operation)));
+                            continue;
+                        }
+                        task.readKey(rows);
+                        Map<String, TaskState> states =
+                                tasksByExecution.computeIfAbsent(task.workflowExecId(), id -> new LinkedHashMap<>());
+                        TaskState kept = states.get(task.taskId());
+                        if (kept == null || task.isNewerThan(kept)) {
+                            states.put(task.taskId(), task.readState(rows));
+                        }
+                    }
+                }
+            }
+            page.sort(Comparator.comparingLong(Ranked::ordinal));
+            List<WorkflowExecution> executions = new ArrayList<>(page.size());
+            for (Ranked ranked : page) {
+                WorkflowExecution execution = ranked.execution();
+                executions.add(execution.withTasks(
+                        tasksByExecution.getOrDefault(execution.workflowExecId(), Map.of())));
+            }
+            return executions;
+        }));
+    }
+
+    private record Ranked(long ordinal, WorkflowExecution execution) {
+    }
+
+    /** The task columns of an execution's row in {@link #WITH_TASKS}: all null. */
+    private static final String NO_TASK_COLUMNS = String.join(", ", Collections.nCopies(TaskRows.COLUMN_COUNT, "NULL"));
 
     /** Detaches what it loads, for the reason given on the task repository's {@code lockForUpdate}. */
     private static WorkflowExecution find(EntityManager em, String workflowExecId, LockModeType lock, String operation) {
@@ -186,10 +254,12 @@ public final class HibernateWorkflowRepository implements WorkflowRepository {
                 entity.getInput(), entity.getOutput(), entity.getError(), entity.getCreatedAt(), entity.getUpdatedAt());
     }
 
+    /** The execution's columns of a {@link #WITH_TASKS} row, by position (a task column has the same name). */
     private static WorkflowExecution fromRow(ResultSet row, String operation) throws SQLException {
-        return assemble(operation, row.getString("workflow_exec_id"), row.getString("workflow_id"),
-                row.getString("status"), row.getString("input"), row.getString("output"), row.getString("error"),
-                Jdbc.instant(row, "created_at"), Jdbc.instant(row, "updated_at"));
+        int at = EXECUTION_COLUMN;
+        return assemble(operation, row.getString(at), row.getString(at + 1), row.getString(at + 2),
+                row.getString(at + 3), row.getString(at + 4), row.getString(at + 5), Jdbc.instant(row, at + 6),
+                Jdbc.instant(row, at + 7));
     }
 
     /** The one read rule for a workflow row, from a native row or the locked entity alike. */
@@ -213,21 +283,7 @@ public final class HibernateWorkflowRepository implements WorkflowRepository {
     public List<WorkflowExecution> listExecutions(ExecutionFilter filter) {
         Require.nonNull(filter, "filter");
         QueryBuilder query = filterQuery(filter);
-        return database.runSnapshot("listExecutions", query.sql(), query.args(), row -> fromRow(row, "listExecutions"),
-                (tx, page) -> pageWithTasks(page));
-    }
-
-    private List<WorkflowExecution> pageWithTasks(List<WorkflowExecution> page) {
-        if (page.isEmpty()) {
-            return page;
-        }
-        Map<String, Map<String, TaskState>> byExecution =
-                tasks.listTasksInWorkflows(page.stream().map(WorkflowExecution::workflowExecId).toList());
-        List<WorkflowExecution> withTasks = new ArrayList<>(page.size());
-        for (WorkflowExecution execution : page) {
-            withTasks.add(execution.withTasks(byExecution.get(execution.workflowExecId())));
-        }
-        return withTasks;
+        return withTasks("listExecutions", query.sql(), query.args());
     }
 
     @Override
@@ -273,8 +329,7 @@ public final class HibernateWorkflowRepository implements WorkflowRepository {
     }
 
     private WorkflowExecution newest(String operation, String workflowId, String sql, String notFound, Object... args) {
-        WorkflowExecution execution = database.runSnapshot(operation + "(workflow_id=" + workflowId + ")", sql, args,
-                row -> fromRow(row, operation), (tx, found) -> withTasks(found));
+        WorkflowExecution execution = first(withTasks(operation + "(workflow_id=" + workflowId + ")", sql, args));
         if (execution == null) {
             throw new WorkflowNotFoundException(operation, workflowId, notFound);
         }
