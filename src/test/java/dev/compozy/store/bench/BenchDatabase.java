@@ -25,8 +25,12 @@ final class BenchDatabase {
     }
 
     static StoreConfig.Builder config() {
+        return config(DATABASE);
+    }
+
+    static StoreConfig.Builder config(String database) {
         return StoreConfig.builder().host(property("host")).port(Integer.parseInt(property("port")))
-                .user(property("user")).password(property("password")).dbName(DATABASE);
+                .user(property("user")).password(property("password")).dbName(database);
     }
 
     /**
@@ -46,6 +50,10 @@ final class BenchDatabase {
     }
 
     static Connection connect(boolean durable) throws SQLException {
+        return connect(DATABASE, durable);
+    }
+
+    static Connection connect(String database, boolean durable) throws SQLException {
         Properties properties = new Properties();
         if (durable) {
             properties.setProperty("options", DURABLE);
@@ -54,6 +62,6 @@ final class BenchDatabase {
         properties.setProperty("password", property("password"));
         properties.setProperty("reWriteBatchedInserts", "true");
         return DriverManager.getConnection("jdbc:postgresql://" + property("host") + ":" + property("port") + "/"
-                + DATABASE, properties);
+                + database, properties);
     }
 }
