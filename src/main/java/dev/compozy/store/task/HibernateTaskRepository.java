@@ -79,13 +79,13 @@ public final class HibernateTaskRepository implements TaskRepository {
     /**
      * A child's upsert and its parent check in one auto-committed statement: the row is written only when
      * its parent is in the same execution, and the first column returns the parent's execution (null when
-     * there is none) so a refusal can say why. The parent is locked ({@code FOR KEY SHARE}, the lock the
-     * foreign key takes on insert, so a locked read sees a parent moved or deleted meanwhile) only when the
-     * write makes or changes the link: an update of a child whose parent and execution stay as stored reads
-     * the parent without a lock, since its link already exists and the foreign key's cascade guards it
-     * (under four writers, that lock was what made MultiXacts). Should the stored link change between the
-     * snapshot and the row's lock, the {@code DO UPDATE … WHERE} refuses the unlocked write, and the last
-     * parameter, false, runs the statement again with the lock.
+     * there is none) so that a refusal can say why. When the write makes or changes the link, the parent is
+     * read under {@code FOR KEY SHARE} (the lock the foreign key takes on insert anyway), which waits for a
+     * concurrent move or delete of the parent and then sees its outcome. An update that keeps the stored
+     * parent and execution reads the parent without a lock: its link exists already and the foreign key's
+     * cascade guards it, and under four writers that share-lock was what made MultiXacts. Should the stored
+     * link change between the snapshot and the row's lock, the {@code DO UPDATE … WHERE} refuses the
+     * unlocked write; the last parameter, false, then runs the statement again with the lock.
      */
     private static final String UPSERT_CHILD = """
             WITH v (task_exec_id, task_id, workflow_exec_id, workflow_id, component, status, execution_type,
