@@ -6,6 +6,8 @@ import static dev.compozy.store.testing.Fixtures.task;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.compozy.store.core.Status;
+import dev.compozy.store.task.CompletionStrategy;
 import dev.compozy.store.task.TaskRepository;
 import dev.compozy.store.task.TaskState;
 import dev.compozy.store.testing.IntegrationTest;
@@ -44,13 +46,13 @@ class PoolExhaustionTest extends IntegrationTest {
     @Test
     void aTransactionThatFindsNoFreeConnectionNamesTheOperationAndId() throws Exception {
         TaskState parent = tasks.upsertState(task(execution(workflows), "parent").build());
-        TaskState child = child(parent, "child").build();
+        TaskState child = child(parent, "child").status(Status.SUCCESS).build();
         try (Store small = smallStore()) {
             whileEveryConnectionIsTaken(small, 2, () -> assertThatThrownBy(() -> small.taskRepository()
-                    .upsertState(child))
+                    .completeChild(child, CompletionStrategy.WAIT_ALL))
                     .isInstanceOf(StoreException.class)
-                    .hasMessageStartingWith("upsertState(task_exec_id=" + child.taskExecId() + "): "
-                            + "cannot start a transaction: ")
+                    .hasMessageStartingWith("completeChild(task_exec_id=" + child.taskExecId() + ", parent_state_id="
+                            + parent.taskExecId() + "): cannot start a transaction: ")
                     .hasMessageContaining("Connection is not available"));
         }
     }
