@@ -124,6 +124,7 @@ public final class Store implements AutoCloseable {
         hikari.setKeepaliveTime(config.healthCheckPeriod().toMillis());
         hikari.setConnectionTimeout(config.connectTimeout().toMillis());
         hikari.setValidationTimeout(Math.min(config.connectTimeout().toMillis(), 5_000));
+        hikari.setExceptionOverride(new ConnectionLossOverride());
         metrics.configurePool(hikari);
         try {
             return new HikariDataSource(hikari);
