@@ -40,11 +40,17 @@ import org.postgresql.util.ServerErrorMessage;
 public final class HibernateTaskRepository implements TaskRepository {
     // The read queries are package-private so PlanTest can EXPLAIN exactly the SQL that runs.
 
+    /**
+     * {@code updated_at} comes from the inserted row rather than a {@code now()} in the update: Citus
+     * refuses a function call in {@code DO UPDATE SET} on a distributed table (SQLState 0A000), and the
+     * row's {@code now()} is the same transaction timestamp. {@code created_at} is left to its default on
+     * insert and untouched on update.
+     */
     private static final String UPSERT_TASK_STATE = """
             INSERT INTO task_states (task_exec_id, task_id, workflow_exec_id, workflow_id, component, status,
                                      execution_type, agent_id, action_id, tool_id, parent_state_id,
-                                     input, output, error)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb)
+                                     input, output, error, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, now())
             ON CONFLICT (task_exec_id) DO UPDATE SET
                 task_id = EXCLUDED.task_id,
                 workflow_exec_id = EXCLUDED.workflow_exec_id,
@@ -59,7 +65,7 @@ public final class HibernateTaskRepository implements TaskRepository {
                 input = EXCLUDED.input,
                 output = EXCLUDED.output,
                 error = EXCLUDED.error,
-                updated_at = now()""";
+                updated_at = EXCLUDED.updated_at""";
 
     private static final String UPSERT_TASK_STATE_RETURNING = UPSERT_TASK_STATE
             + " RETURNING created_at, updated_at";

@@ -38,16 +38,17 @@ public final class HibernateWorkflowRepository implements WorkflowRepository {
     private static final String COLUMNS =
             "workflow_exec_id, workflow_id, status, input, output, error, created_at, updated_at";
 
+    /** {@code updated_at} from the inserted row: Citus refuses a function call in {@code DO UPDATE SET}. */
     private static final String UPSERT_WORKFLOW_EXECUTION = """
-            INSERT INTO workflow_states (workflow_exec_id, workflow_id, status, input, output, error)
-            VALUES (?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb)
+            INSERT INTO workflow_states (workflow_exec_id, workflow_id, status, input, output, error, updated_at)
+            VALUES (?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, now())
             ON CONFLICT (workflow_exec_id) DO UPDATE SET
                 workflow_id = EXCLUDED.workflow_id,
                 status = EXCLUDED.status,
                 input = EXCLUDED.input,
                 output = EXCLUDED.output,
                 error = EXCLUDED.error,
-                updated_at = now()
+                updated_at = EXCLUDED.updated_at
             RETURNING created_at, updated_at""";
 
     private static final String UPDATE_STATUS =
