@@ -22,9 +22,11 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.postgresql.ds.PGSimpleDataSource;
 import tools.jackson.databind.ObjectMapper;
 
 /**
@@ -67,15 +69,43 @@ class ShardingByExecutionPlanTest {
 
     @Test
     void everyStatementOfThePlanRunsAgainstTheVariantWithItsDocumentedOutcome() throws Exception {
-        List<Statement> statements = statements();
-        assertThat(statements).hasSizeGreaterThan(20);
         Properties properties = new Properties();
         properties.setProperty("user", db.user());
         properties.setProperty("password", db.password());
-        properties.setProperty("currentSchema", SCHEMA);
+        runPlan(db.jdbcUrl(DATABASE), properties, SCHEMA);
+    }
+
+    /**
+     * The same on a Citus coordinator when {@value CitusTenantsTest#URL_VARIABLE} names one: the variant's last
+     * changeSet distributes both tables by execution there, so every statement meets Citus's planner.
+     */
+    @Test
+    void everyStatementOfThePlanRunsOnCitusWithTheTablesDistributedByExecution() throws Exception {
+        String url = System.getenv(CitusTenantsTest.URL_VARIABLE);
+        Assumptions.assumeTrue(url != null && !url.isBlank(), CitusTenantsTest.URL_VARIABLE
+                + " is not set: no Citus coordinator to run against");
+        String schema = "sharded_plan_" + Long.toString(System.currentTimeMillis() % 1_000_000, 36);
+        PGSimpleDataSource citus = new PGSimpleDataSource();
+        citus.setURL(url);
+        try {
+            Migrations.update(citus, schema, VARIANT);
+            assertThat(scalar(citus, "SELECT count(*) FROM pg_dist_partition WHERE logicalrelid::text LIKE '" + schema
+                    + ".%' AND partkey IS NOT NULL")).isEqualTo("2");
+            runPlan(url, new Properties(), schema);
+        } finally {
+            try (Connection admin = citus.getConnection(); java.sql.Statement drop = admin.createStatement()) {
+                drop.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            }
+        }
+    }
+
+    private static void runPlan(String url, Properties properties, String schema) throws Exception {
+        List<Statement> statements = statements();
+        assertThat(statements).hasSizeGreaterThan(20);
+        properties.setProperty("currentSchema", schema);
         // The document writes timestamps as text: sent untyped, the server reads them as the column's type.
         properties.setProperty("stringtype", "unspecified");
-        try (Connection connection = DriverManager.getConnection(db.jdbcUrl(DATABASE), properties)) {
+        try (Connection connection = DriverManager.getConnection(url, properties)) {
             for (Statement statement : statements) {
                 for (int i = 0; i < statement.runs().size(); i++) {
                     run(connection, statement, statement.runs().get(i), i + 1);
@@ -159,8 +189,19 @@ class ShardingByExecutionPlanTest {
     }
 
     private static String scalar(String database, String sql) throws SQLException {
-        try (Connection connection = db.connect(database); PreparedStatement statement = connection.prepareStatement(sql);
-                ResultSet row = statement.executeQuery()) {
+        try (Connection connection = db.connect(database)) {
+            return scalar(connection, sql);
+        }
+    }
+
+    private static String scalar(PGSimpleDataSource dataSource, String sql) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            return scalar(connection, sql);
+        }
+    }
+
+    private static String scalar(Connection connection, String sql) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql); ResultSet row = statement.executeQuery()) {
             row.next();
             return row.getString(1);
         }
