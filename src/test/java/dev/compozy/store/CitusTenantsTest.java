@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.compozy.store.core.ExecutionType;
 import dev.compozy.store.core.Id;
 import dev.compozy.store.core.Status;
+import dev.compozy.store.task.ClaimedTask;
 import dev.compozy.store.task.CompletionStrategy;
+import dev.compozy.store.task.LeaseTerms;
 import dev.compozy.store.task.TaskRepository;
 import dev.compozy.store.task.TaskState;
 import dev.compozy.store.workflow.WorkflowExecution;
@@ -158,11 +160,7 @@ class CitusTenantsTest {
         return parent;
     }
 
-    /**
-     * Agents that claim and complete what they claimed, until stopped. They claim without leases: the leased
-     * claim ({@code claimTasks}) is refused by Citus 13.0 (0A000: its CASE expressions call {@code now()} and
-     * build the exhaustion error with stable functions), see src/site/tenants.md.
-     */
+    /** Agents that claim under leases and complete what they claimed (fenced by the lease), until stopped. */
     private static final class Agents {
         private final Map<String, String> completed = new ConcurrentHashMap<>();
         private final AtomicInteger duplicates = new AtomicInteger();
@@ -178,15 +176,16 @@ class CitusTenantsTest {
 
         private void work(TaskRepository tasks, String workflowExecId, String agent) {
             while (!stopped.get()) {
-                List<TaskState> claimed = tasks.claimPendingTasks(workflowExecId, 10);
+                List<ClaimedTask> claimed = tasks.claimTasks(workflowExecId,
+                        LeaseTerms.of(agent, Duration.ofMinutes(5)), 10).claimed();
                 if (claimed.isEmpty()) {
                     // An idle agent polls, as a real one would; the test waits on completions, not on this.
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
                 }
-                for (TaskState task : claimed) {
-                    tasks.completeChild(task.toBuilder().status(Status.SUCCESS).output(Map.of("by", agent)).build(),
-                            CompletionStrategy.WAIT_ALL);
-                    if (completed.put(task.taskExecId(), agent) != null) {
+                for (ClaimedTask task : claimed) {
+                    tasks.completeChild(task.lease(), task.task().toBuilder().status(Status.SUCCESS)
+                            .output(Map.of("by", agent)).build(), CompletionStrategy.WAIT_ALL);
+                    if (completed.put(task.task().taskExecId(), agent) != null) {
                         duplicates.incrementAndGet();
                     }
                 }
