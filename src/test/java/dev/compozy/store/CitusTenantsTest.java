@@ -54,7 +54,7 @@ class CitusTenantsTest {
     @BeforeEach
     void requireACitusCoordinator() {
         Assumptions.assumeTrue(url != null && !url.isBlank(), URL_VARIABLE + " is not set: no Citus coordinator to run "
-                + "against (README, Scaling out: how to run this test)");
+                + "against (README, Tenants and scaling out)");
     }
 
     @AfterAll
