@@ -61,6 +61,7 @@ final class ConfigSource {
         apply("auto-migrate", v -> b.autoMigrate(Boolean.parseBoolean(v.trim())));
         apply("tree-depth-limit", v -> b.treeDepthLimit(whole("tree-depth-limit", v)));
         apply("application-name", b::applicationName);
+        apply("schema", b::schema);
         apply("lock-timeout-ms", v -> b.lockTimeout(millis("lock-timeout-ms", v)));
         apply("statement-timeout-ms", v -> b.statementTimeout(millis("statement-timeout-ms", v)));
         apply("idle-in-transaction-timeout-ms", v -> b.idleInTransactionTimeout(millis("idle-in-transaction-timeout-ms", v)));

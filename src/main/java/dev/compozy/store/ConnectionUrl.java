@@ -48,6 +48,7 @@ final class ConnectionUrl {
     String sslPassword;
     String applicationName;
     String fallbackApplicationName;
+    String schema;
     Duration connectTimeout;
     Duration lockTimeout;
     Duration statementTimeout;
@@ -361,6 +362,7 @@ final class ConnectionUrl {
             case "connectTimeout", "loginTimeout" -> connectTimeout = seconds(key, value, true);
             case "application_name", "ApplicationName" -> applicationName = value;
             case "fallback_application_name" -> fallbackApplicationName = value;
+            case "currentSchema" -> schema = value;
             case "options" -> options(value);
             case "target_session_attrs" -> parameters.put("targetServerType", DriverParameters.targetServerType(value));
             case "load_balance_hosts" -> parameters.put("loadBalanceHosts", switch (value) {

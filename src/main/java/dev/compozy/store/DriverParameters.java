@@ -34,7 +34,7 @@ final class DriverParameters {
             "jaasApplicationName", "jaasLogin", "useSpnego", "sspiServiceClass", "targetServerType",
             "loadBalanceHosts", "hostRecheckSeconds", "tcpKeepAlive", "tcpNoDelay", "socketTimeout",
             "cancelSignalTimeout", "localSocketAddress", "receiveBufferSize", "sendBufferSize",
-            "maxSendBufferSize", "currentSchema", "assumeMinServerVersion", "prepareThreshold",
+            "maxSendBufferSize", "assumeMinServerVersion", "prepareThreshold",
             "preparedStatementCacheQueries", "preparedStatementCacheSizeMiB", "defaultRowFetchSize",
             "binaryTransfer", "binaryTransferEnable", "binaryTransferDisable", "stringtype", "readOnly",
             "readOnlyMode", "autosave", "cleanupSavepoints", "reWriteBatchedInserts", "reWriteBatchedInsertsSize",
@@ -63,7 +63,7 @@ final class DriverParameters {
 
     /** Driver parameters the store sets from fields of its own; set those fields instead. */
     static final Set<String> OWNED = Set.of("user", "password", "sslpassword", "sslmode", "ssl", "PGHOST", "PGPORT",
-            "PGDBNAME", "ApplicationName", "options", "connectTimeout", "loginTimeout");
+            "PGDBNAME", "ApplicationName", "options", "connectTimeout", "loginTimeout", "currentSchema");
 
     /** The server settings that {@code options} may carry and that have fields of their own. */
     static final String LOCK_TIMEOUT = "lock_timeout";

@@ -27,6 +27,10 @@ import liquibase.ui.LoggerUIService;
  * the same moment on an empty database can still collide, so every run first takes a PostgreSQL
  * session-level advisory lock on the migrating connection: processes that start together apply the
  * changelog one after another, and the later ones find nothing left to do.
+ *
+ * <p>With a schema (a tenant), the schema is created if absent, and the changelog's tables and
+ * Liquibase's own DATABASECHANGELOG and DATABASECHANGELOGLOCK tables all live in it, so every tenant is
+ * migrated, and knows what it has applied, on its own.
  */
 public final class Migrations {
     public static final String CHANGELOG = "changelog/db.changelog-master.xml";
@@ -36,25 +40,44 @@ public final class Migrations {
     private static final String UNLOCK = "SELECT pg_advisory_unlock(?)";
     private static final String NO_LOCK_TIMEOUT = "SET lock_timeout = 0";
     private static final String SESSION_LOCK_TIMEOUT = "RESET lock_timeout";
+    /** Identifiers cannot be bound; a schema name is checked against a pattern that needs no quoting first. */
+    private static final String CREATE_SCHEMA = "CREATE SCHEMA IF NOT EXISTS %s";
+    private static final String SET_SCHEMA = "SET search_path TO %s";
+    private static final String SESSION_SCHEMA = "RESET search_path";
 
     private Migrations() {
     }
 
-    /** Applies every pending changeSet. */
+    /** Applies every pending changeSet in the connections' own schema. */
     public static void update(DataSource dataSource) {
-        withLiquibase(dataSource, "migrate", database -> new CommandScope(UpdateCommandStep.COMMAND_NAME)
+        update(dataSource, null, CHANGELOG);
+    }
+
+    /** Applies every pending changeSet in {@code schema}, creating it if absent; null: as {@link #update(DataSource)}. */
+    public static void update(DataSource dataSource, String schema) {
+        update(dataSource, schema, CHANGELOG);
+    }
+
+    /** Applies another changelog of the class path: the opt-in variants ({@code changelog/variants/}). */
+    static void update(DataSource dataSource, String schema, String changelog) {
+        withLiquibase(dataSource, schema, "migrate", changelog, database -> new CommandScope(UpdateCommandStep.COMMAND_NAME)
                 .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
-                .addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, CHANGELOG)
+                .addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, changelog)
                 .addArgumentValue(ShowSummaryArgument.SHOW_SUMMARY_OUTPUT, UpdateSummaryOutputEnum.LOG)
                 .execute());
     }
 
     /** Rolls back the last {@code count} applied changeSets, newest first. */
     public static void rollback(DataSource dataSource, int count) {
+        rollback(dataSource, null, count);
+    }
+
+    /** Rolls back the last {@code count} changeSets applied in {@code schema}; null: the connections' own schema. */
+    public static void rollback(DataSource dataSource, String schema, int count) {
         if (count < 1) {
             throw new IllegalArgumentException("count: must be at least 1, got " + count);
         }
-        withLiquibase(dataSource, "rollback", database -> new CommandScope(RollbackCountCommandStep.COMMAND_NAME)
+        withLiquibase(dataSource, schema, "rollback", CHANGELOG, database -> new CommandScope(RollbackCountCommandStep.COMMAND_NAME)
                 .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
                 .addArgumentValue(DatabaseChangelogCommandStep.CHANGELOG_FILE_ARG, CHANGELOG)
                 .addArgumentValue(RollbackCountCommandStep.COUNT_ARG, count)
@@ -65,15 +88,27 @@ public final class Migrations {
         void run(Database database) throws Exception;
     }
 
-    private static void withLiquibase(DataSource dataSource, String operation, LiquibaseWork work) {
+    private static void withLiquibase(DataSource dataSource, String schema, String operation, String changelog,
+            LiquibaseWork work) {
+        if (schema != null) {
+            StoreConfig.requireSchemaName(schema);
+        }
         try (Connection connection = dataSource.getConnection()) {
             // A process waits for another's migration as long as that takes, whatever lock_timeout the
             // store's sessions run with; RESET gives the pooled connection its own setting back.
             execute(connection, NO_LOCK_TIMEOUT);
             advisoryLock(connection, LOCK);
             try {
+                if (schema != null) {
+                    execute(connection, CREATE_SCHEMA.formatted(schema));
+                    execute(connection, SET_SCHEMA.formatted(schema));
+                }
                 Database database = DatabaseFactory.getInstance()
                         .findCorrectDatabaseImplementation(new JdbcConnection(connection));
+                if (schema != null) {
+                    database.setDefaultSchemaName(schema);
+                    database.setLiquibaseSchemaName(schema);
+                }
                 // LoggerUIService: a library's migration reports through logging, not on the application's stdout.
                 Scope.child(Map.of(
                         Scope.Attr.resourceAccessor.name(), new ClassLoaderResourceAccessor(Migrations.class.getClassLoader()),
@@ -86,15 +121,20 @@ public final class Migrations {
                 }
                 advisoryLock(connection, UNLOCK);
                 execute(connection, SESSION_LOCK_TIMEOUT);
+                execute(connection, SESSION_SCHEMA);
             }
         } catch (SQLException e) {
-            throw new StoreException(operation, "changelog " + CHANGELOG + ": " + e.getMessage()
+            throw new StoreException(operation, "changelog " + changelog + where(schema) + ": " + e.getMessage()
                     + " [SQLState " + e.getSQLState() + "]", e);
         } catch (StoreException e) {
             throw e;
         } catch (Exception e) {
-            throw new StoreException(operation, "changelog " + CHANGELOG + ": " + e.getMessage(), e);
+            throw new StoreException(operation, "changelog " + changelog + where(schema) + ": " + e.getMessage(), e);
         }
+    }
+
+    private static String where(String schema) {
+        return schema == null ? "" : " in schema " + schema;
     }
 
     private static void execute(Connection connection, String sql) throws SQLException {

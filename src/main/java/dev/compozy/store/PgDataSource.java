@@ -42,6 +42,11 @@ final class PgDataSource implements DataSource {
         }
         properties.setProperty("sslmode", config.sslMode());
         properties.setProperty("ApplicationName", config.applicationName());
+        if (config.schema() != null) {
+            // Sent as the search_path of the startup packet: a connection belongs to its tenant from its login on,
+            // with no statement to run per checkout and nothing for the pool to reset.
+            properties.setProperty("currentSchema", config.schema());
+        }
         // loginTimeout bounds the whole connection attempt and takes fractions of a second;
         // connectTimeout (the TCP handshake alone) takes whole seconds only.
         properties.setProperty("loginTimeout", seconds(config.connectTimeout()));

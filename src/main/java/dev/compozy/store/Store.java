@@ -9,6 +9,9 @@ import dev.compozy.store.workflow.HibernateWorkflowRepository;
 import dev.compozy.store.workflow.WorkflowExecutionEntity;
 import dev.compozy.store.workflow.WorkflowRepository;
 import jakarta.persistence.EntityManagerFactory;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Objects;
 import java.util.Properties;
@@ -28,6 +31,8 @@ public final class Store implements AutoCloseable {
 
     /** Name of the persistence unit, both the programmatic one and the one in META-INF/persistence.xml. */
     public static final String PERSISTENCE_UNIT = "compozy-store";
+
+    private static final String CURRENT_SCHEMA = "SELECT current_schema()";
 
     private final HikariDataSource ownedPool;
     private final Database database;
@@ -86,9 +91,12 @@ public final class Store implements AutoCloseable {
 
     private static Store open(HikariDataSource ownedPool, DataSource dataSource, StoreConfig config, StoreMetrics metrics) {
         if (config.autoMigrate()) {
-            Migrations.update(dataSource);
+            Migrations.update(dataSource, config.schema());
         }
-        EntityManagerFactory factory = createEntityManagerFactory(dataSource);
+        if (config.schema() != null) {
+            requireSchema(dataSource, config);
+        }
+        EntityManagerFactory factory = createEntityManagerFactory(dataSource, config.schema());
         LOG.info("compozy-store opened on {} as {}", config.jdbcUrl(), config.user());
         Runnable onConnectionLoss = ownedPool == null ? () -> { } : () -> evictIdleConnections(ownedPool);
         return new Store(ownedPool, new Database(dataSource, factory, onConnectionLoss, metrics), config);
@@ -124,6 +132,7 @@ public final class Store implements AutoCloseable {
         hikari.setKeepaliveTime(config.healthCheckPeriod().toMillis());
         hikari.setConnectionTimeout(config.connectTimeout().toMillis());
         hikari.setValidationTimeout(Math.min(config.connectTimeout().toMillis(), 5_000));
+        hikari.setExceptionOverride(new ConnectionLossOverride());
         metrics.configurePool(hikari);
         try {
             return new HikariDataSource(hikari);
@@ -138,9 +147,36 @@ public final class Store implements AutoCloseable {
                 + rootMessage(e), e);
     }
 
+    /**
+     * The native SQL runs unqualified, in the connection's schema; a data source whose connections sit in
+     * another schema (or in one that does not exist yet) would have the entity locks and the native
+     * statements work on different tables.
+     */
+    private static void requireSchema(DataSource dataSource, StoreConfig config) {
+        String current;
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(CURRENT_SCHEMA);
+                ResultSet row = statement.executeQuery()) {
+            row.next();
+            current = row.getString(1);
+        } catch (SQLException e) {
+            throw new StoreException("open", "cannot read the connections' schema: " + e.getMessage()
+                    + " [SQLState " + e.getSQLState() + "]", e);
+        }
+        if (!config.schema().equals(current)) {
+            throw new StoreException("open", "schema: the connections work in " + (current == null
+                    ? "no existing schema: '" + config.schema() + "' does not exist (create it, or open with autoMigrate)"
+                    : "schema '" + current + "', not '" + config.schema() + "' (set currentSchema on the data source)"));
+        }
+    }
+
     /** The Hibernate settings the store runs with; META-INF/persistence.xml declares the same classes and settings. */
-    static EntityManagerFactory createEntityManagerFactory(DataSource dataSource) {
-        return new HibernatePersistenceConfiguration(PERSISTENCE_UNIT)
+    static EntityManagerFactory createEntityManagerFactory(DataSource dataSource, String schema) {
+        HibernatePersistenceConfiguration configuration = new HibernatePersistenceConfiguration(PERSISTENCE_UNIT);
+        if (schema != null) {
+            configuration.property(AvailableSettings.DEFAULT_SCHEMA, schema);
+        }
+        return configuration
                 .managedClasses(TaskStateEntity.class, WorkflowExecutionEntity.class)
                 .property(AvailableSettings.JAKARTA_NON_JTA_DATASOURCE, dataSource)
                 .property(AvailableSettings.HBM2DDL_AUTO, "none")

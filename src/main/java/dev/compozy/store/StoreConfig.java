@@ -42,6 +42,8 @@ public final class StoreConfig {
 
     private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9_]([A-Za-z0-9_.-]*)");
     private static final Pattern IP_V6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(%[A-Za-z0-9_.-]+)?");
+    /** An unquoted PostgreSQL identifier that needs no quoting anywhere: search_path, Liquibase, Hibernate. */
+    private static final Pattern SCHEMA_NAME = Pattern.compile("(?!pg_)[a-z_][a-z0-9_]{0,62}");
 
     private final List<String> hosts;
     private final List<Integer> ports;
@@ -62,6 +64,7 @@ public final class StoreConfig {
     private final Duration statementTimeout;
     private final Duration idleInTransactionTimeout;
     private final String applicationName;
+    private final String schema;
 
     private StoreConfig(Builder b) {
         ConnectionUrl url = b.connString == null ? null : ConnectionUrl.parse(b.connString);
@@ -93,6 +96,7 @@ public final class StoreConfig {
                 : b.applicationName != null ? b.applicationName
                 : url != null && url.fallbackApplicationName != null ? url.fallbackApplicationName
                 : DEFAULT_APPLICATION_NAME;
+        this.schema = url != null && url.schema != null ? url.schema : b.schema;
         validate();
     }
 
@@ -134,6 +138,15 @@ public final class StoreConfig {
         require(statementTimeout == null || !statementTimeout.isNegative(), "statementTimeout: must not be negative");
         require(idleInTransactionTimeout == null || !idleInTransactionTimeout.isNegative(),
                 "idleInTransactionTimeout: must not be negative");
+        if (schema != null) {
+            requireSchemaName(schema);
+        }
+    }
+
+    /** @throws IllegalArgumentException unless the name is a schema name the store accepts (it is quoted nowhere) */
+    static void requireSchemaName(String schema) {
+        require(schema != null && SCHEMA_NAME.matcher(schema).matches(), "schema: '" + schema + "' is not a lower-case "
+                + "identifier ([a-z_][a-z0-9_]*, at most 63 characters, not starting with pg_)");
     }
 
     private static void require(boolean condition, String message) {
@@ -174,6 +187,7 @@ public final class StoreConfig {
         b.statementTimeout = statementTimeout;
         b.idleInTransactionTimeout = idleInTransactionTimeout;
         b.applicationName = applicationName;
+        b.schema = schema;
         return b;
     }
 
@@ -205,6 +219,9 @@ public final class StoreConfig {
         StringJoiner query = new StringJoiner("&", "?", "");
         query.add("sslmode=" + sslMode);
         parameters.forEach((k, v) -> query.add(encode(k) + "=" + (DriverParameters.MASKED.contains(k) ? "****" : encode(v))));
+        if (schema != null) {
+            query.add("currentSchema=" + schema);
+        }
         return connectUrl() + query;
     }
 
@@ -310,6 +327,15 @@ public final class StoreConfig {
         return applicationName;
     }
 
+    /**
+     * The tenant schema: every connection's {@code search_path}, the schema the migration creates and
+     * applies the changelog in (its DATABASECHANGELOG tables included), and Hibernate's default schema;
+     * null for the server's {@code search_path}.
+     */
+    public String schema() {
+        return schema;
+    }
+
     @Override
     public String toString() {
         return "StoreConfig{url=" + jdbcUrl() + ", user=" + user + ", password=" + mask(password)
@@ -318,7 +344,7 @@ public final class StoreConfig {
                 + ", healthCheckPeriod=" + healthCheckPeriod + ", connectTimeout=" + connectTimeout
                 + ", autoMigrate=" + autoMigrate + ", treeDepthLimit=" + treeDepthLimit
                 + ", lockTimeout=" + lockTimeout + ", statementTimeout=" + statementTimeout
-                + ", idleInTransactionTimeout=" + idleInTransactionTimeout + "}";
+                + ", idleInTransactionTimeout=" + idleInTransactionTimeout + ", schema=" + schema + "}";
     }
 
     private static String mask(String secret) {
@@ -355,6 +381,7 @@ public final class StoreConfig {
         private Duration statementTimeout;
         private Duration idleInTransactionTimeout;
         private String applicationName;
+        private String schema;
 
         private Builder() {
         }
@@ -497,6 +524,12 @@ public final class StoreConfig {
         /** How the store's sessions appear in {@code pg_stat_activity}; default {@code compozy-store}. */
         public Builder applicationName(String applicationName) {
             this.applicationName = applicationName;
+            return this;
+        }
+
+        /** The tenant schema ({@link StoreConfig#schema()}); a URL's {@code currentSchema} wins. Null for none. */
+        public Builder schema(String schema) {
+            this.schema = schema;
             return this;
         }
 

@@ -1,6 +1,7 @@
 package dev.compozy.store;
 
 import java.sql.SQLException;
+import java.util.Set;
 
 /**
  * Every failure of the store: the message says which operation failed (and on which id); a database
@@ -9,6 +10,8 @@ import java.sql.SQLException;
  */
 public class StoreException extends RuntimeException {
     private static final long serialVersionUID = 1L;
+
+    private static final Set<String> SESSION_ENDING = Set.of("57P01", "57P02", "57P03", "57P04", "57P05", "25P03");
 
     private final String operation;
 
@@ -39,10 +42,15 @@ public class StoreException extends RuntimeException {
         return new StoreException(operation, message, cause);
     }
 
-    /** Whether the SQLState says the connection itself is gone (class 08, or the server shutting it down). */
+    /**
+     * Whether the SQLState says the session itself is gone: class 08 (connection exception), the server
+     * shutting it down or not taking it (57P01-57P03), its database dropped (57P04), or a session timeout
+     * that ends it (57P05 idle_session_timeout, 25P03 idle_in_transaction_session_timeout, both FATAL).
+     * Nothing else is: a statement the server refuses, even 0A000 "feature not supported", leaves the
+     * session usable.
+     */
     static boolean isConnectionLoss(String sqlState) {
-        return sqlState != null && (sqlState.startsWith("08") || sqlState.equals("57P01")
-                || sqlState.equals("57P02") || sqlState.equals("57P03"));
+        return sqlState != null && (sqlState.startsWith("08") || SESSION_ENDING.contains(sqlState));
     }
 
     static String sqlStateOf(Throwable failure) {

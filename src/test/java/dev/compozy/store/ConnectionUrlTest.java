@@ -208,13 +208,13 @@ class ConnectionUrlTest {
 
     @Test
     void theJdbcUrlOfAConfigReadsBackAsTheSameSettings() {
-        StoreConfig config = StoreConfig.builder().dbName("my+db x&y=é").driverParameter("currentSchema", "a b,c&d")
+        StoreConfig config = StoreConfig.builder().dbName("my+db x&y=é").driverParameter("jaasApplicationName", "a b,c&d")
                 .build();
 
         Properties read = Driver.parseURL(config.jdbcUrl(), null);
 
         assertThat(read.getProperty("PGDBNAME")).isEqualTo("my+db x&y=é");
-        assertThat(read.getProperty("currentSchema")).isEqualTo("a b,c&d");
+        assertThat(read.getProperty("jaasApplicationName")).isEqualTo("a b,c&d");
         assertThat(StoreConfig.builder().connString(config.jdbcUrl()).build().dbName()).isEqualTo("my+db x&y=é");
     }
 }

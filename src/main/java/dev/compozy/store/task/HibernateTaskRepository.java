@@ -7,13 +7,13 @@ import dev.compozy.store.Tx;
 import dev.compozy.store.TxConsumer;
 import dev.compozy.store.TxFunction;
 import dev.compozy.store.core.Status;
+import dev.compozy.store.internal.EntityLocks;
 import dev.compozy.store.internal.Jdbc;
 import dev.compozy.store.internal.JsonObjectParser;
 import dev.compozy.store.internal.QueryBuilder;
 import dev.compozy.store.internal.Require;
 import dev.compozy.store.internal.TaskRows.RowReader;
 import jakarta.persistence.EntityManager;
-import jakarta.persistence.LockModeType;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -355,7 +355,7 @@ public final class HibernateTaskRepository implements TaskRepository {
      * entity in the persistence context for the next {@code find} to return.
      */
     private static TaskState lockForUpdate(EntityManager em, String taskExecId, String operation) {
-        TaskStateEntity entity = em.find(TaskStateEntity.class, taskExecId, LockModeType.PESSIMISTIC_WRITE);
+        TaskStateEntity entity = EntityLocks.findForUpdate(em, TaskStateEntity.class, taskExecId);
         if (entity == null) {
             return null;
         }

@@ -32,11 +32,18 @@ final class TaskLeases {
 
     private static final String TERMINAL = "('SUCCESS', 'FAILED', 'TIMED_OUT', 'CANCELED')";
 
-    /** The stored error of a task whose lease expired after its last allowed claim; {@code t} is the old row. */
+    /**
+     * The stored error of a task whose lease expired after its last allowed claim, computed where the expired
+     * row is picked (and locked) rather than inside the update's CASE: Citus refuses a non-immutable function
+     * (jsonb_build_object, text || integer) inside CASE with 0A000.
+     */
     private static final String EXHAUSTED_ERROR = "jsonb_build_object('code', '" + LeaseTerms.LEASE_EXPIRED + "',"
-            + " 'message', 'the lease expired after ' || t.attempts || ' claim(s), the last by '"
-            + " || coalesce(t.lease_owner, 'an agent without a lease'),"
-            + " 'details', jsonb_build_object('attempts', t.attempts, 'last_owner', t.lease_owner))";
+            + " 'message', 'the lease expired after ' || attempts || ' claim(s), the last by '"
+            + " || coalesce(lease_owner, 'an agent without a lease'),"
+            + " 'details', jsonb_build_object('attempts', attempts, 'last_owner', lease_owner)) AS exhausted_error";
+
+    /** The picked row's {@link #EXHAUSTED_ERROR}, for the update's CASE. */
+    private static final String PICKED_ERROR = "(SELECT e.exhausted_error FROM expired e WHERE e.task_exec_id = t.task_exec_id)";
 
     private static final String EXHAUSTED = "(t.status = 'RUNNING' AND t.attempts >= p.max_attempts)";
 
@@ -47,11 +54,12 @@ final class TaskLeases {
      * locks the rows once, before the update (FOR UPDATE is not allowed in a UNION, hence two of them); the
      * update's condition repeats the picks', since a row can change between a pick's snapshot and its
      * lock. The token advances on every claim, and on the claim that fails an exhausted task, so its last
-     * owner is fenced.
+     * owner is fenced. The lease expiry is computed once in the parameter row, outside any CASE (Citus
+     * refuses {@code now()} there).
      */
     private static final String CLAIM = """
             WITH expired AS MATERIALIZED (
-                SELECT task_exec_id FROM task_states
+                SELECT task_exec_id, %2$s FROM task_states
                 WHERE %3$s status = 'RUNNING' AND lease_owner IS NOT NULL AND lease_expires_at < now()
                 ORDER BY lease_expires_at
                 LIMIT ?
@@ -65,38 +73,43 @@ final class TaskLeases {
             )
             UPDATE task_states t SET
                 status = CASE WHEN %1$s THEN 'FAILED' ELSE 'RUNNING' END,
-                error = CASE WHEN %1$s THEN %2$s ELSE t.error END,
+                error = CASE WHEN %1$s THEN %6$s ELSE t.error END,
                 lease_owner = CASE WHEN %1$s THEN t.lease_owner ELSE p.owner END,
-                lease_expires_at = CASE WHEN %1$s THEN NULL ELSE now() + p.lease_ms * interval '1 millisecond' END,
+                lease_expires_at = CASE WHEN %1$s THEN NULL ELSE p.expires_at END,
                 attempts = CASE WHEN %1$s THEN t.attempts ELSE t.attempts + 1 END,
                 fencing_token = t.fencing_token + 1,
                 updated_at = now()
-            FROM (VALUES (?::integer, ?::text, ?::bigint)) AS p(max_attempts, owner, lease_ms)
+            FROM (SELECT ?::integer AS max_attempts, ?::text AS owner,
+                         now() + ?::bigint * interval '1 millisecond' AS expires_at) AS p
             WHERE t.task_exec_id = ANY (ARRAY(SELECT task_exec_id FROM expired UNION ALL SELECT task_exec_id FROM pending))
               AND (t.status = 'PENDING' OR (t.status = 'RUNNING' AND t.lease_expires_at < now()))
             RETURNING %4$s, %5$s""";
     static final String CLAIM_IN_WORKFLOW = CLAIM.formatted(EXHAUSTED, EXHAUSTED_ERROR,
-            "workflow_exec_id = ? AND", TaskStateMapping.COLUMNS, LEASE_COLUMNS);
+            "workflow_exec_id = ? AND", TaskStateMapping.COLUMNS, LEASE_COLUMNS, PICKED_ERROR);
     static final String CLAIM_ANYWHERE = CLAIM.formatted(EXHAUSTED, EXHAUSTED_ERROR, "",
-            TaskStateMapping.COLUMNS, LEASE_COLUMNS);
+            TaskStateMapping.COLUMNS, LEASE_COLUMNS, PICKED_ERROR);
 
     /** Expired leases back to PENDING (or FAILED when exhausted); the token advances to fence the last owner. */
     static final String RECLAIM_EXPIRED = """
+            WITH p AS (
+                SELECT ?::integer AS max_attempts
+            ), expired AS MATERIALIZED (
+                SELECT task_exec_id, %2$s FROM task_states
+                WHERE status = 'RUNNING' AND lease_owner IS NOT NULL AND lease_expires_at < now()
+                ORDER BY lease_expires_at
+                LIMIT ?
+                FOR NO KEY UPDATE SKIP LOCKED
+            )
             UPDATE task_states t SET
                 status = CASE WHEN %1$s THEN 'FAILED' ELSE 'PENDING' END,
-                error = CASE WHEN %1$s THEN %2$s ELSE t.error END,
+                error = CASE WHEN %1$s THEN %4$s ELSE t.error END,
                 lease_expires_at = NULL,
                 fencing_token = t.fencing_token + 1,
                 updated_at = now()
-            FROM (VALUES (?::integer)) AS p(max_attempts)
-            WHERE t.task_exec_id = ANY (ARRAY(
-                    SELECT task_exec_id FROM task_states
-                    WHERE status = 'RUNNING' AND lease_owner IS NOT NULL AND lease_expires_at < now()
-                    ORDER BY lease_expires_at
-                    LIMIT ?
-                    FOR NO KEY UPDATE SKIP LOCKED))
+            FROM p
+            WHERE t.task_exec_id = ANY (ARRAY(SELECT task_exec_id FROM expired))
               AND t.status = 'RUNNING' AND t.lease_expires_at < now()
-            RETURNING %3$s""".formatted(EXHAUSTED, EXHAUSTED_ERROR, TaskStateMapping.COLUMNS);
+            RETURNING %3$s""".formatted(EXHAUSTED, EXHAUSTED_ERROR, TaskStateMapping.COLUMNS, PICKED_ERROR);
 
     /**
      * One statement for all the leases of a heartbeat: the update extends those still held (same owner,

@@ -6,6 +6,7 @@ import dev.compozy.store.Tx;
 import dev.compozy.store.core.ExecutionError;
 import dev.compozy.store.core.ExecutionType;
 import dev.compozy.store.core.Status;
+import dev.compozy.store.internal.EntityLocks;
 import dev.compozy.store.internal.Jdbc;
 import dev.compozy.store.internal.JsonObjectParser;
 import dev.compozy.store.internal.JsonWriter;
@@ -16,7 +17,6 @@ import dev.compozy.store.internal.TaskRows.RowReader;
 import dev.compozy.store.task.TaskRepository;
 import dev.compozy.store.task.TaskState;
 import jakarta.persistence.EntityManager;
-import jakarta.persistence.LockModeType;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -244,8 +244,8 @@ public final class HibernateWorkflowRepository implements WorkflowRepository {
     private static final String NO_TASK_COLUMNS = String.join(", ", Collections.nCopies(TaskRows.COLUMN_COUNT, "NULL"));
 
     /** Detaches what it loads, for the reason given on the task repository's {@code lockForUpdate}. */
-    private static WorkflowExecution find(EntityManager em, String workflowExecId, LockModeType lock, String operation) {
-        WorkflowExecutionEntity entity = em.find(WorkflowExecutionEntity.class, workflowExecId, lock);
+    private static WorkflowExecution findForUpdate(EntityManager em, String workflowExecId, String operation) {
+        WorkflowExecutionEntity entity = EntityLocks.findForUpdate(em, WorkflowExecutionEntity.class, workflowExecId);
         if (entity == null) {
             return null;
         }
@@ -347,7 +347,7 @@ public final class HibernateWorkflowRepository implements WorkflowRepository {
         String operation = "completeWorkflow(workflow_exec_id=" + workflowExecId + ")";
         Completion completion = database.run(operation, tx -> {
             WorkflowExecution locked = database.lock(operation, () ->
-                    find(tx.entityManager(), workflowExecId, LockModeType.PESSIMISTIC_WRITE, operation));
+                    findForUpdate(tx.entityManager(), workflowExecId, operation));
             if (locked == null) {
                 return Completion.NOT_FOUND;
             }
