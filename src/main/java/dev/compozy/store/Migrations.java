@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.Map;
+import java.util.Objects;
 import javax.sql.DataSource;
 import liquibase.Scope;
 import liquibase.UpdateSummaryOutputEnum;
@@ -40,16 +41,26 @@ public final class Migrations {
     private Migrations() {
     }
 
-    /** Applies every pending changeSet. */
+    /** Applies every pending changeSet of the default index profile. */
     public static void update(DataSource dataSource) {
+        update(dataSource, IndexProfile.DEFAULT);
+    }
+
+    /** Applies every pending changeSet of the given index profile (on a default database: switches it). */
+    public static void update(DataSource dataSource, IndexProfile profile) {
+        String context = Objects.requireNonNull(profile, "profile").liquibaseContext();
         withLiquibase(dataSource, "migrate", database -> new CommandScope(UpdateCommandStep.COMMAND_NAME)
                 .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
                 .addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, CHANGELOG)
+                .addArgumentValue(UpdateCommandStep.CONTEXTS_ARG, context)
                 .addArgumentValue(ShowSummaryArgument.SHOW_SUMMARY_OUTPUT, UpdateSummaryOutputEnum.LOG)
                 .execute());
     }
 
-    /** Rolls back the last {@code count} applied changeSets, newest first. */
+    /**
+     * Rolls back the last {@code count} applied changeSets, newest first, whichever profile applied them:
+     * without the lean context Liquibase would pass over an applied lean changeSet and undo the one before it.
+     */
     public static void rollback(DataSource dataSource, int count) {
         if (count < 1) {
             throw new IllegalArgumentException("count: must be at least 1, got " + count);
@@ -57,6 +68,7 @@ public final class Migrations {
         withLiquibase(dataSource, "rollback", database -> new CommandScope(RollbackCountCommandStep.COMMAND_NAME)
                 .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
                 .addArgumentValue(DatabaseChangelogCommandStep.CHANGELOG_FILE_ARG, CHANGELOG)
+                .addArgumentValue(DatabaseChangelogCommandStep.CONTEXTS_ARG, IndexProfile.LEAN.liquibaseContext())
                 .addArgumentValue(RollbackCountCommandStep.COUNT_ARG, count)
                 .execute());
     }

@@ -86,7 +86,7 @@ public final class Store implements AutoCloseable {
 
     private static Store open(HikariDataSource ownedPool, DataSource dataSource, StoreConfig config, StoreMetrics metrics) {
         if (config.autoMigrate()) {
-            Migrations.update(dataSource);
+            Migrations.update(dataSource, config.indexProfile());
         }
         EntityManagerFactory factory = createEntityManagerFactory(dataSource);
         LOG.info("compozy-store opened on {} as {}", config.jdbcUrl(), config.user());
