@@ -59,6 +59,7 @@ final class ConfigSource {
         apply("health-check-period-ms", v -> b.healthCheckPeriod(millis("health-check-period-ms", v)));
         apply("connect-timeout-ms", v -> b.connectTimeout(millis("connect-timeout-ms", v)));
         apply("auto-migrate", v -> b.autoMigrate(Boolean.parseBoolean(v.trim())));
+        apply("index-profile", v -> b.indexProfile(IndexProfile.parse(v)));
         apply("tree-depth-limit", v -> b.treeDepthLimit(whole("tree-depth-limit", v)));
         apply("application-name", b::applicationName);
         apply("schema", b::schema);

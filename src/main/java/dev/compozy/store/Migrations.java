@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.Map;
+import java.util.Objects;
 import javax.sql.DataSource;
 import liquibase.Scope;
 import liquibase.UpdateSummaryOutputEnum;
@@ -48,18 +49,32 @@ public final class Migrations {
     private Migrations() {
     }
 
-    /** Applies every pending changeSet in the connections' own schema. */
+    /** Applies every pending changeSet of the default index profile in the connections' own schema. */
     public static void update(DataSource dataSource) {
-        update(dataSource, null, CHANGELOG);
+        update(dataSource, null, IndexProfile.DEFAULT);
     }
 
-    /** Applies every pending changeSet in {@code schema}, creating it if absent; null: as {@link #update(DataSource)}. */
-    public static void update(DataSource dataSource, String schema) {
-        update(dataSource, schema, CHANGELOG);
+    /** Applies every pending changeSet of the given index profile (on a default database: switches it). */
+    public static void update(DataSource dataSource, IndexProfile profile) {
+        update(dataSource, null, profile);
+    }
+
+    /**
+     * Applies every pending changeSet of the given index profile in {@code schema}, creating it if absent;
+     * a null schema: the connections' own.
+     */
+    public static void update(DataSource dataSource, String schema, IndexProfile profile) {
+        String context = Objects.requireNonNull(profile, "profile").liquibaseContext();
+        withLiquibase(dataSource, schema, "migrate", CHANGELOG, database -> new CommandScope(UpdateCommandStep.COMMAND_NAME)
+                .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
+                .addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, CHANGELOG)
+                .addArgumentValue(UpdateCommandStep.CONTEXTS_ARG, context)
+                .addArgumentValue(ShowSummaryArgument.SHOW_SUMMARY_OUTPUT, UpdateSummaryOutputEnum.LOG)
+                .execute());
     }
 
     /** Applies another changelog of the class path: the opt-in variants ({@code changelog/variants/}). */
-    static void update(DataSource dataSource, String schema, String changelog) {
+    static void updateChangelog(DataSource dataSource, String schema, String changelog) {
         withLiquibase(dataSource, schema, "migrate", changelog, database -> new CommandScope(UpdateCommandStep.COMMAND_NAME)
                 .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
                 .addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, changelog)
@@ -67,7 +82,10 @@ public final class Migrations {
                 .execute());
     }
 
-    /** Rolls back the last {@code count} applied changeSets, newest first. */
+    /**
+     * Rolls back the last {@code count} applied changeSets, newest first, whichever profile applied them:
+     * without the lean context Liquibase would pass over an applied lean changeSet and undo the one before it.
+     */
     public static void rollback(DataSource dataSource, int count) {
         rollback(dataSource, null, count);
     }
@@ -80,6 +98,7 @@ public final class Migrations {
         withLiquibase(dataSource, schema, "rollback", CHANGELOG, database -> new CommandScope(RollbackCountCommandStep.COMMAND_NAME)
                 .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
                 .addArgumentValue(DatabaseChangelogCommandStep.CHANGELOG_FILE_ARG, CHANGELOG)
+                .addArgumentValue(DatabaseChangelogCommandStep.CONTEXTS_ARG, IndexProfile.LEAN.liquibaseContext())
                 .addArgumentValue(RollbackCountCommandStep.COUNT_ARG, count)
                 .execute());
     }

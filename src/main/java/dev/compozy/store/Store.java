@@ -91,7 +91,7 @@ public final class Store implements AutoCloseable {
 
     private static Store open(HikariDataSource ownedPool, DataSource dataSource, StoreConfig config, StoreMetrics metrics) {
         if (config.autoMigrate()) {
-            Migrations.update(dataSource, config.schema());
+            Migrations.update(dataSource, config.schema(), config.indexProfile());
         }
         if (config.schema() != null) {
             requireSchema(dataSource, config);

@@ -59,6 +59,7 @@ public final class StoreConfig {
     private final Duration healthCheckPeriod;
     private final Duration connectTimeout;
     private final boolean autoMigrate;
+    private final IndexProfile indexProfile;
     private final int treeDepthLimit;
     private final Duration lockTimeout;
     private final Duration statementTimeout;
@@ -87,6 +88,7 @@ public final class StoreConfig {
         this.healthCheckPeriod = url != null && url.healthCheckPeriod != null ? url.healthCheckPeriod : b.healthCheckPeriod;
         this.connectTimeout = url != null && url.connectTimeout != null ? url.connectTimeout : b.connectTimeout;
         this.autoMigrate = b.autoMigrate;
+        this.indexProfile = b.indexProfile;
         this.treeDepthLimit = b.treeDepthLimit;
         this.lockTimeout = url != null && url.lockTimeout != null ? url.lockTimeout : b.lockTimeout;
         this.statementTimeout = url != null && url.statementTimeout != null ? url.statementTimeout : b.statementTimeout;
@@ -132,6 +134,7 @@ public final class StoreConfig {
                 "healthCheckPeriod: must be at least 30 s (the pool's minimum keepalive), got " + healthCheckPeriod);
         require(connectTimeout != null && connectTimeout.toMillis() >= 250,
                 "connectTimeout: must be at least 250 ms, got " + connectTimeout);
+        require(indexProfile != null, "indexProfile: must not be null");
         require(treeDepthLimit >= 1, "treeDepthLimit: must be at least 1, got " + treeDepthLimit);
         require(applicationName != null && !applicationName.isBlank(), "applicationName: must not be blank");
         require(lockTimeout == null || !lockTimeout.isNegative(), "lockTimeout: must not be negative");
@@ -182,6 +185,7 @@ public final class StoreConfig {
         b.healthCheckPeriod = healthCheckPeriod;
         b.connectTimeout = connectTimeout;
         b.autoMigrate = autoMigrate;
+        b.indexProfile = indexProfile;
         b.treeDepthLimit = treeDepthLimit;
         b.lockTimeout = lockTimeout;
         b.statementTimeout = statementTimeout;
@@ -302,6 +306,11 @@ public final class StoreConfig {
         return autoMigrate;
     }
 
+    /** The indexes {@code autoMigrate} builds; {@link IndexProfile#DEFAULT} unless set. */
+    public IndexProfile indexProfile() {
+        return indexProfile;
+    }
+
     /** The deepest level {@code getTaskTree} descends to below the root. */
     public int treeDepthLimit() {
         return treeDepthLimit;
@@ -342,7 +351,7 @@ public final class StoreConfig {
                 + ", sslPassword=" + mask(sslPassword) + ", applicationName=" + applicationName
                 + ", serverOptions=" + serverOptions + ", maxPoolSize=" + maxPoolSize + ", minIdle=" + minIdle
                 + ", healthCheckPeriod=" + healthCheckPeriod + ", connectTimeout=" + connectTimeout
-                + ", autoMigrate=" + autoMigrate + ", treeDepthLimit=" + treeDepthLimit
+                + ", autoMigrate=" + autoMigrate + ", indexProfile=" + indexProfile + ", treeDepthLimit=" + treeDepthLimit
                 + ", lockTimeout=" + lockTimeout + ", statementTimeout=" + statementTimeout
                 + ", idleInTransactionTimeout=" + idleInTransactionTimeout + ", schema=" + schema + "}";
     }
@@ -376,6 +385,7 @@ public final class StoreConfig {
         private Duration healthCheckPeriod = Duration.ofSeconds(30);
         private Duration connectTimeout = Duration.ofSeconds(5);
         private boolean autoMigrate;
+        private IndexProfile indexProfile = IndexProfile.DEFAULT;
         private int treeDepthLimit = 100;
         private Duration lockTimeout = DEFAULT_LOCK_TIMEOUT;
         private Duration statementTimeout;
@@ -481,6 +491,12 @@ public final class StoreConfig {
         /** Apply the Liquibase changelog when the store opens. */
         public Builder autoMigrate(boolean autoMigrate) {
             this.autoMigrate = autoMigrate;
+            return this;
+        }
+
+        /** The indexes {@code autoMigrate} builds: the Go store's (default) or the lean profile's. */
+        public Builder indexProfile(IndexProfile indexProfile) {
+            this.indexProfile = indexProfile;
             return this;
         }
 

@@ -41,7 +41,7 @@ class SchemaSettingTest {
         }
         assertThatThrownBy(() -> StoreConfig.fromEnvironment(Map.of("COMPOZY_DB_URL", "postgres://h/db?currentSchema=a%22b")))
                 .hasMessageStartingWith("schema: ");
-        assertThatThrownBy(() -> Migrations.update(new PgDataSource(StoreConfig.builder().build()), "x y"))
+        assertThatThrownBy(() -> Migrations.update(new PgDataSource(StoreConfig.builder().build()), "x y", IndexProfile.DEFAULT))
                 .hasMessageStartingWith("schema: ");
     }
 

@@ -52,7 +52,7 @@ class ShardingByExecutionPlanTest {
     static void migrateATenantSchemaWithTheVariant() {
         db = TestDatabase.get();
         db.createDatabase(DATABASE);
-        Migrations.update(db.dataSource(DATABASE), SCHEMA, VARIANT);
+        Migrations.updateChangelog(db.dataSource(DATABASE), SCHEMA, VARIANT);
     }
 
     @Test
@@ -88,7 +88,7 @@ class ShardingByExecutionPlanTest {
         PGSimpleDataSource citus = new PGSimpleDataSource();
         citus.setURL(url);
         try {
-            Migrations.update(citus, schema, VARIANT);
+            Migrations.updateChangelog(citus, schema, VARIANT);
             assertThat(scalar(citus, "SELECT count(*) FROM pg_dist_partition WHERE logicalrelid::text LIKE '" + schema
                     + ".%' AND partkey IS NOT NULL")).isEqualTo("2");
             runPlan(url, new Properties(), schema);
