@@ -2,6 +2,8 @@ package dev.compozy.store;
 
 import dev.compozy.store.internal.Jdbc;
 import dev.compozy.store.internal.Require;
+import dev.compozy.store.internal.SharedConnection;
+import dev.compozy.store.internal.TransactionJoin;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.EntityTransaction;
@@ -22,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 import org.hibernate.Session;
+import org.hibernate.SessionFactory;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.engine.transaction.jta.platform.spi.JtaPlatform;
 import org.hibernate.resource.transaction.spi.TransactionCoordinatorBuilder;
@@ -39,7 +42,9 @@ import org.hibernate.resource.transaction.spi.TransactionCoordinatorBuilder;
  *
  * <p>A database made by {@link #containerManaged} runs on a Jakarta EE container's JTA transactions
  * instead: work joins the transaction active on the thread (a {@code @Transactional} method, an EJB), or
- * begins and commits a JTA transaction of its own when there is none.
+ * begins and commits a JTA transaction of its own when there is none. A database on a data source of the
+ * Spring integration ({@code dev.compozy.store.spring}) likewise joins the Spring-managed transaction
+ * active on the thread on that data source, and runs transactions of its own when there is none.
  *
  * <p>Database failures become {@link StoreException}s typed by SQLState: {@link TransientStoreException}
  * (deadlock, serialization failure), {@link LockTimeoutException}, {@link StatementTimeoutException}.
@@ -55,6 +60,8 @@ public final class Database {
     /** Container-managed mode only: the container's entity manager and the JTA transaction manager. */
     private final EntityManager containerEntityManager;
     private final TransactionManager transactionManager;
+    /** Set when the data source's connections may belong to a framework's (Spring's) transaction. */
+    private final TransactionJoin join;
     private final Runnable onConnectionLoss;
     private final StoreMetrics metrics;
     private final ThreadLocal<ActiveTx> current = new ThreadLocal<>();
@@ -76,6 +83,9 @@ public final class Database {
         this.entityManagerFactory = Objects.requireNonNull(entityManagerFactory, "entityManagerFactory");
         this.containerEntityManager = containerEntityManager;
         this.transactionManager = transactionManager;
+        // The integration hands the join in with its data source, so every way of making a database on
+        // that data source (Store.open, this class's constructor) joins the framework's transactions.
+        this.join = dataSource instanceof TransactionJoin framework ? framework : null;
         this.onConnectionLoss = Objects.requireNonNull(onConnectionLoss, "onConnectionLoss");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
     }
@@ -165,7 +175,9 @@ public final class Database {
         if (joined != null) {
             return joined.runNested(work);
         }
-        ActiveTx tx = transactionManager == null ? new LocalTx(operation) : new JtaTx();
+        java.sql.Connection framework = frameworkConnection(operation);
+        ActiveTx tx = framework != null ? new JoinedTx(framework)
+                : transactionManager == null ? new LocalTx(operation) : new JtaTx();
         current.set(tx);
         try {
             T result;
@@ -199,13 +211,13 @@ public final class Database {
      * database side of a failed attempt is rolled back, anything else it did is not.
      *
      * @throws RetriesExhaustedException when the last allowed attempt failed transiently too
-     * @throws IllegalStateException when called inside an open transaction (the store's or the container's),
-     *     which a retry could not undo
+     * @throws IllegalStateException when called inside an open transaction (the store's, the container's or
+     *     a Spring-managed one), which a retry could not undo
      */
     public <T, E extends Exception> T fromTx(RetryPolicy policy, TxFunction<T, E> work) throws E {
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(work, "work");
-        if (current.get() != null || inContainerTransaction()) {
+        if (current.get() != null || inContainerTransaction() || frameworkConnection("begin") != null) {
             throw new IllegalStateException("a retrying transaction cannot join an open one: a retry could not "
                     + "undo the outer transaction's work");
         }
@@ -299,7 +311,7 @@ public final class Database {
      */
     public <R, T> T runSnapshot(String operation, String firstQuery, Object[] args, Jdbc.RowMapper<R> mapper,
             SnapshotWork<R, T> then) {
-        boolean joins = current.get() != null || inContainerTransaction();
+        boolean joins = current.get() != null || inContainerTransaction() || frameworkConnection(operation) != null;
         return run(operation, tx -> then.apply(tx, tx.withConnection(c -> joins
                 ? Jdbc.query(c, firstQuery, mapper, args)
                 : Jdbc.queryAfter(c, SET_SNAPSHOT, firstQuery, mapper, args))));
@@ -317,10 +329,10 @@ public final class Database {
      * trips a transaction would add to a statement that is atomic anyway, and the Hibernate session a
      * plain JDBC statement does not need (measured: 88 µs against 51 µs for a read by id). A
      * container-managed database has no connections of its own to do that with: it runs the statement in
-     * a transaction.
+     * a transaction; inside a framework's transaction the statement joins it.
      */
     public <T> T runStatement(String operation, TxFunction<T, RuntimeException> work) {
-        if (current.get() != null || transactionManager != null) {
+        if (current.get() != null || transactionManager != null || frameworkConnection(operation) != null) {
             return run(operation, work);
         }
         AutoCommit autoCommit = new AutoCommit();
@@ -361,6 +373,18 @@ public final class Database {
             onConnectionLoss.run();
         }
         return StoreException.of(operation, message, cause);
+    }
+
+    /** The connection of the framework's transaction this thread's work joins, or {@code null}. */
+    private java.sql.Connection frameworkConnection(String operation) {
+        if (join == null) {
+            return null;
+        }
+        try {
+            return join.transactionalConnection();
+        } catch (SQLException e) {
+            throw failure(operation, "cannot join the application's transaction: " + describe(e), e);
+        }
     }
 
     /** Whether a container-managed database finds a JTA transaction on this thread. */
@@ -713,6 +737,73 @@ public final class Database {
         @Override
         public boolean isRollbackOnly() {
             return jtaStatus() == Status.STATUS_MARKED_ROLLBACK;
+        }
+    }
+
+    /**
+     * Work inside a transaction an application framework runs on the store's data source (a Spring-managed
+     * one), on that transaction's connection: the store's multi-statement operations join it instead of
+     * committing, and their row locks hold until the framework ends it. The session's own transaction is
+     * there for Hibernate, which takes locks only inside one; its commit flushes the session and stops at
+     * the shared connection. A failure marks the framework's transaction rollback-only.
+     */
+    private final class JoinedTx extends ActiveTx {
+        private final EntityTransaction transaction;
+        private boolean rollbackOnly;
+
+        JoinedTx(java.sql.Connection connection) {
+            super(entityManagerFactory.unwrap(SessionFactory.class).withOptions()
+                    .connection(SharedConnection.of(connection)).openSession());
+            transaction = entityManager.getTransaction();
+            try {
+                transaction.begin();
+            } catch (PersistenceException e) {
+                entityManager.close();
+                throw failure("begin", "cannot join the application's transaction: " + describe(e), e);
+            }
+        }
+
+        @Override
+        void complete() {
+            if (rollbackOnly) {
+                transaction.rollback();
+                return;
+            }
+            try {
+                transaction.commit();
+            } catch (PersistenceException e) {
+                join.setRollbackOnly(e);
+                throw failure("flush", "writing the session's changes failed: " + describe(e), e);
+            }
+        }
+
+        @Override
+        void abort(Throwable failure) {
+            try {
+                join.setRollbackOnly(failure);
+                if (transaction.isActive()) {
+                    transaction.rollback();
+                }
+            } catch (RuntimeException rollbackFailure) {
+                failure.addSuppressed(rollbackFailure);
+            }
+        }
+
+        @Override
+        void release() {
+            entityManager.close();
+        }
+
+        @Override
+        public void setRollbackOnly() {
+            ensureActive();
+            rollbackOnly = true;
+            join.setRollbackOnly(nestedFailure);
+        }
+
+        @Override
+        public boolean isRollbackOnly() {
+            return rollbackOnly || join.isRollbackOnly();
         }
     }
 }

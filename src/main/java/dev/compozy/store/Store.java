@@ -85,8 +85,16 @@ public final class Store implements AutoCloseable {
      * store never closes it. Only the non-connection settings of {@code settings} are used.
      */
     public static Store open(DataSource dataSource, StoreConfig settings) {
+        return open(dataSource, settings, StoreMetrics.NONE);
+    }
+
+    /**
+     * {@link #open(DataSource, StoreConfig)} reporting operation timings, lock waits and retries to
+     * {@code metrics}; the data source's pool is the caller's to measure.
+     */
+    public static Store open(DataSource dataSource, StoreConfig settings, StoreMetrics metrics) {
         return open(null, Objects.requireNonNull(dataSource, "dataSource"), Objects.requireNonNull(settings, "settings"),
-                StoreMetrics.NONE);
+                Objects.requireNonNull(metrics, "metrics"));
     }
 
     private static Store open(HikariDataSource ownedPool, DataSource dataSource, StoreConfig config, StoreMetrics metrics) {
