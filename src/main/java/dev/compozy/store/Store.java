@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
 public final class Store implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Store.class);
 
-    /** Name of the persistence unit, both the programmatic one and the one in META-INF/persistence.xml. */
+    /** Name of the programmatic persistence unit; the documented name for an application's own unit too. */
     public static final String PERSISTENCE_UNIT = "compozy-store";
 
     private final HikariDataSource ownedPool;
@@ -138,7 +138,7 @@ public final class Store implements AutoCloseable {
                 + rootMessage(e), e);
     }
 
-    /** The Hibernate settings the store runs with; META-INF/persistence.xml declares the same classes and settings. */
+    /** The Hibernate settings the store runs with; META-INF/compozy-store-orm.xml lists the same classes. */
     static EntityManagerFactory createEntityManagerFactory(DataSource dataSource) {
         return new HibernatePersistenceConfiguration(PERSISTENCE_UNIT)
                 .managedClasses(TaskStateEntity.class, WorkflowExecutionEntity.class)
