@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 public final class Store implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Store.class);
 
-    /** Name of the persistence unit, both the programmatic one and the one in META-INF/persistence.xml. */
+    /** Name of the programmatic persistence unit; the documented name for an application's own unit too. */
     public static final String PERSISTENCE_UNIT = "compozy-store";
 
     private static final String CURRENT_SCHEMA = "SELECT current_schema()";
@@ -178,7 +178,7 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    /** The Hibernate settings the store runs with; META-INF/persistence.xml declares the same classes and settings. */
+    /** The Hibernate settings the store runs with; META-INF/compozy-store-orm.xml lists the same classes. */
     static EntityManagerFactory createEntityManagerFactory(DataSource dataSource, String schema) {
         HibernatePersistenceConfiguration configuration = new HibernatePersistenceConfiguration(PERSISTENCE_UNIT);
         if (schema != null) {

@@ -9,14 +9,23 @@ import dev.compozy.store.workflow.WorkflowExecutionEntity;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.Persistence;
+import jakarta.persistence.PersistenceConfiguration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** META-INF/persistence.xml boots through the standard JPA bootstrap and maps both tables. */
+/**
+ * The jar's mapping file boots a unit through the standard JPA bootstrap and maps both tables; the jar ships
+ * no persistence.xml, so a container deploys the application's unit and no other.
+ */
 class PersistenceUnitTest extends IntegrationTest {
 
     @Test
-    void thePersistenceUnitBootsAndReadsTheTables() {
+    void theJarShipsNoPersistenceUnitOfItsOwn() {
+        assertThat(Store.class.getClassLoader().getResource("META-INF/persistence.xml")).isNull();
+    }
+
+    @Test
+    void aUnitDeclaredWithTheMappingFileBootsAndReadsTheTables() {
         execute("INSERT INTO workflow_states (workflow_exec_id, workflow_id, status) VALUES ('wf-pu', 'wf', 'RUNNING')");
         execute("INSERT INTO task_states (component, status, task_exec_id, task_id, workflow_exec_id, workflow_id,"
                 + " execution_type) VALUES ('task', 'RUNNING', 'parent-pu', 'p', 'wf-pu', 'wf', 'parallel')");
@@ -27,7 +36,9 @@ class PersistenceUnitTest extends IntegrationTest {
                 "jakarta.persistence.jdbc.user", db.user(),
                 "jakarta.persistence.jdbc.password", db.password());
 
-        EntityManagerFactory factory = Persistence.createEntityManagerFactory(Store.PERSISTENCE_UNIT, connection);
+        EntityManagerFactory factory = Persistence.createEntityManagerFactory(
+                new PersistenceConfiguration(Store.PERSISTENCE_UNIT).mappingFile("META-INF/compozy-store-orm.xml")
+                        .properties(connection));
         try (factory; EntityManager em = factory.createEntityManager()) {
             TaskStateEntity child = em.find(TaskStateEntity.class, "child-pu");
             assertThat(child.getParent().getTaskExecId()).isEqualTo("parent-pu");

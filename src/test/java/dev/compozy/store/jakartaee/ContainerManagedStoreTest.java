@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The repositories on a container-managed JTA entity manager, injected by CDI into a {@code @Transactional}
- * service: Weld SE with Narayana, the jar's persistence unit deployed as a JTA unit.
+ * service: Weld SE with Narayana, a unit on the jar's mapping file deployed as a JTA unit.
  */
 class ContainerManagedStoreTest extends IntegrationTest {
     private static JakartaEeContainer container;

@@ -16,6 +16,8 @@ import jakarta.enterprise.inject.spi.InjectionPoint;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.Persistence;
+import jakarta.persistence.PersistenceConfiguration;
+import jakarta.persistence.PersistenceUnitTransactionType;
 import jakarta.persistence.PersistenceContext;
 import jakarta.transaction.TransactionManager;
 import jakarta.transaction.TransactionSynchronizationRegistry;
@@ -32,7 +34,7 @@ import org.jboss.weld.injection.spi.ResourceReferenceFactory;
 /**
  * The parts of a Jakarta EE server the store meets, from Maven Central: Narayana for JTA (with its CDI
  * {@code @Transactional} interceptors), an Agroal pool whose connections enlist in JTA transactions,
- * the jar's own {@code compozy-store} persistence unit deployed as a JTA unit on that pool, and Weld SE
+ * an application's {@code compozy-store} unit (the jar's mapping file) deployed as a JTA unit on that pool, and Weld SE
  * injecting {@code @PersistenceContext} with a transaction-scoped entity manager.
  */
 final class JakartaEeContainer implements AutoCloseable {
@@ -61,10 +63,11 @@ final class JakartaEeContainer implements AutoCloseable {
                                 .jdbcUrl(db.jdbcUrl(TestDatabase.SHARED_DATABASE))
                                 .principal(new NamePrincipal(db.user()))
                                 .credential(new SimplePassword(db.password())))));
-        EntityManagerFactory factory = Persistence.createEntityManagerFactory(Store.PERSISTENCE_UNIT, Map.of(
-                AvailableSettings.JAKARTA_TRANSACTION_TYPE, "JTA",
-                AvailableSettings.JAKARTA_JTA_DATASOURCE, dataSource,
-                AvailableSettings.JTA_PLATFORM, new NarayanaJtaPlatform()));
+        EntityManagerFactory factory = Persistence.createEntityManagerFactory(
+                new PersistenceConfiguration(Store.PERSISTENCE_UNIT).mappingFile("META-INF/compozy-store-orm.xml")
+                        .transactionType(PersistenceUnitTransactionType.JTA)
+                        .properties(Map.of(AvailableSettings.JAKARTA_JTA_DATASOURCE, dataSource,
+                                AvailableSettings.JTA_PLATFORM, new NarayanaJtaPlatform())));
         EntityManager containerEntityManager = TransactionScopedEntityManager.create(factory, registry);
         WeldContainer weld = new Weld()
                 .disableDiscovery()

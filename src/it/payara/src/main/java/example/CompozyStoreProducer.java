@@ -1,0 +1,37 @@
+package example;
+
+import dev.compozy.store.Database;
+import dev.compozy.store.task.HibernateTaskRepository;
+import dev.compozy.store.task.TaskRepository;
+import dev.compozy.store.workflow.HibernateWorkflowRepository;
+import dev.compozy.store.workflow.WorkflowRepository;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.PersistenceContext;
+
+/** The producer of the README's Jakarta EE section (src/site/jakarta-ee.md), word for word. */
+@ApplicationScoped
+public class CompozyStoreProducer {
+    @PersistenceContext(unitName = "compozy-store")
+    EntityManager entityManager;
+
+    @Produces
+    @Singleton
+    Database database() {
+        return Database.containerManaged(entityManager);
+    }
+
+    @Produces
+    @ApplicationScoped
+    TaskRepository taskRepository(Database database) {
+        return new HibernateTaskRepository(database, 100); // 100: the tree depth limit
+    }
+
+    @Produces
+    @ApplicationScoped
+    WorkflowRepository workflowRepository(Database database, TaskRepository tasks) {
+        return new HibernateWorkflowRepository(database, tasks);
+    }
+}
