@@ -1,8 +1,10 @@
 package dev.compozy.store;
 
+import dev.compozy.store.internal.LiquibaseLogService;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.HashMap;
 import java.util.Map;
 import javax.sql.DataSource;
 import liquibase.Scope;
@@ -31,6 +33,7 @@ import liquibase.ui.LoggerUIService;
 public final class Migrations {
     public static final String CHANGELOG = "changelog/db.changelog-master.xml";
 
+    private static final String ANALYTICS_ENABLED = "liquibase.analytics.enabled";
     static final long ADVISORY_LOCK_KEY = 0x636f6d706f7a79L;
     private static final String LOCK = "SELECT pg_advisory_lock(?)";
     private static final String UNLOCK = "SELECT pg_advisory_unlock(?)";
@@ -72,12 +75,18 @@ public final class Migrations {
             execute(connection, NO_LOCK_TIMEOUT);
             advisoryLock(connection, LOCK);
             try {
-                Database database = DatabaseFactory.getInstance()
-                        .findCorrectDatabaseImplementation(new JdbcConnection(connection));
+                Map<String, Object> scope = new HashMap<>();
+                scope.put(Scope.Attr.resourceAccessor.name(), new ClassLoaderResourceAccessor(Migrations.class.getClassLoader()));
                 // LoggerUIService: a library's migration reports through logging, not on the application's stdout.
-                Scope.child(Map.of(
-                        Scope.Attr.resourceAccessor.name(), new ClassLoaderResourceAccessor(Migrations.class.getClassLoader()),
-                        Scope.Attr.ui.name(), new LoggerUIService()), () -> work.run(database));
+                scope.put(Scope.Attr.ui.name(), new LoggerUIService());
+                // Liquibase's usage reporting would call its server from the application's start.
+                scope.put(ANALYTICS_ENABLED, false);
+                LiquibaseLogService log = LiquibaseLogService.ifSlf4jBound();
+                if (log != null) {
+                    scope.put(Scope.Attr.logService.name(), log);
+                }
+                Scope.child(scope, () -> work.run(DatabaseFactory.getInstance()
+                        .findCorrectDatabaseImplementation(new JdbcConnection(connection))));
             } finally {
                 if (!connection.getAutoCommit()) {
                     connection.rollback();

@@ -2,6 +2,7 @@ package dev.compozy.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.compozy.store.internal.Logging;
 import dev.compozy.store.task.HibernateTaskRepository;
 import dev.compozy.store.task.TaskRepository;
 import dev.compozy.store.task.TaskStateEntity;
@@ -9,11 +10,14 @@ import dev.compozy.store.workflow.HibernateWorkflowRepository;
 import dev.compozy.store.workflow.WorkflowExecutionEntity;
 import dev.compozy.store.workflow.WorkflowRepository;
 import jakarta.persistence.EntityManagerFactory;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
 import java.util.Objects;
 import java.util.Properties;
 import javax.sql.DataSource;
 import org.hibernate.cfg.AvailableSettings;
+import org.hibernate.engine.transaction.jta.platform.internal.NoJtaPlatform;
 import org.hibernate.jpa.HibernatePersistenceConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,9 +62,16 @@ public final class Store implements AutoCloseable {
     public static Store open(StoreConfig config, StoreMetrics metrics) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(metrics, "metrics");
-        HikariDataSource pool = openPool(config, metrics);
+        PgDataSource connections = new PgDataSource(config);
+        Server server = reach(config, connections);
+        if (config.autoMigrate()) {
+            // On a connection of its own, so that the pool starts at its first use after migrating too.
+            Migrations.update(connections);
+        }
+        HikariDataSource pool = pool(config, connections, metrics);
         try {
-            return open(pool, pool, config, metrics);
+            return open(pool, pool, config, metrics, server,
+                    String.join(",", config.hosts()) + "/" + config.dbName() + " as " + config.user());
         } catch (RuntimeException e) {
             pool.close();
             throw e;
@@ -80,16 +91,27 @@ public final class Store implements AutoCloseable {
      * store never closes it. Only the non-connection settings of {@code settings} are used.
      */
     public static Store open(DataSource dataSource, StoreConfig settings) {
-        return open(null, Objects.requireNonNull(dataSource, "dataSource"), Objects.requireNonNull(settings, "settings"),
-                StoreMetrics.NONE);
-    }
-
-    private static Store open(HikariDataSource ownedPool, DataSource dataSource, StoreConfig config, StoreMetrics metrics) {
-        if (config.autoMigrate()) {
+        Objects.requireNonNull(dataSource, "dataSource");
+        Objects.requireNonNull(settings, "settings");
+        Server server;
+        try (Connection connection = dataSource.getConnection()) {
+            server = Server.of(connection);
+        } catch (SQLException e) {
+            throw new StoreException("open", "cannot get a connection from the data source: " + e.getMessage()
+                    + " [SQLState " + e.getSQLState() + "]", e);
+        }
+        if (settings.autoMigrate()) {
             Migrations.update(dataSource);
         }
-        EntityManagerFactory factory = createEntityManagerFactory(dataSource);
-        LOG.info("compozy-store opened on {} as {}", config.jdbcUrl(), config.user());
+        // Its URL or user can carry a password, so the line names the database alone.
+        return open(null, dataSource, settings, StoreMetrics.NONE, server,
+                "an external data source (database " + server.database() + ")");
+    }
+
+    private static Store open(HikariDataSource ownedPool, DataSource dataSource, StoreConfig config, StoreMetrics metrics,
+            Server server, String target) {
+        EntityManagerFactory factory = createEntityManagerFactory(dataSource, server);
+        LOG.info("compozy-store opened on {}, PostgreSQL {}", target, server.version());
         Runnable onConnectionLoss = ownedPool == null ? () -> { } : () -> evictIdleConnections(ownedPool);
         return new Store(ownedPool, new Database(dataSource, factory, onConnectionLoss, metrics), config);
     }
@@ -105,16 +127,25 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    private static HikariDataSource openPool(StoreConfig config, StoreMetrics metrics) {
+    /**
+     * One connection attempt, bounded by the connect timeout: the pool's own first attempt would add a
+     * one-second retry pause and round the driver's timeout up to whole seconds; this one fails on time
+     * (and at once when the server refuses). It also tells the server's version for Hibernate's dialect.
+     */
+    private static Server reach(StoreConfig config, PgDataSource connections) {
         long deadline = System.nanoTime() + config.connectTimeout().toNanos();
-        PgDataSource connections = new PgDataSource(config);
-        // The pool's own first attempt would add a one-second retry pause and round the driver's timeout up
-        // to whole seconds; one attempt here fails on time instead (and at once when the server refuses).
-        try {
-            connections.connect(deadline).close();
+        try (Connection connection = connections.connect(deadline)) {
+            return Server.of(connection);
         } catch (SQLException e) {
             throw cannotConnect(config, e);
         }
+    }
+
+    /**
+     * The pool starts at its first use: starting it here would put its threads, its first connections and
+     * its two INFO lines on every open, where the store says one line only.
+     */
+    private static HikariDataSource pool(StoreConfig config, PgDataSource connections, StoreMetrics metrics) {
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName(config.applicationName());
         hikari.setDataSource(connections);
@@ -125,11 +156,10 @@ public final class Store implements AutoCloseable {
         hikari.setConnectionTimeout(config.connectTimeout().toMillis());
         hikari.setValidationTimeout(Math.min(config.connectTimeout().toMillis(), 5_000));
         metrics.configurePool(hikari);
-        try {
-            return new HikariDataSource(hikari);
-        } catch (RuntimeException e) {
-            throw cannotConnect(config, e);
-        }
+        hikari.validate();
+        HikariDataSource pool = new HikariDataSource();
+        hikari.copyStateTo(pool);
+        return pool;
     }
 
     private static StoreException cannotConnect(StoreConfig config, Exception e) {
@@ -138,16 +168,37 @@ public final class Store implements AutoCloseable {
                 + rootMessage(e), e);
     }
 
-    /** The Hibernate settings the store runs with; META-INF/persistence.xml declares the same classes and settings. */
-    static EntityManagerFactory createEntityManagerFactory(DataSource dataSource) {
-        return new HibernatePersistenceConfiguration(PERSISTENCE_UNIT)
+    /**
+     * The Hibernate settings the store runs with; META-INF/persistence.xml declares the same classes and
+     * settings. The database and its version are given, so Hibernate picks its dialect without opening a
+     * connection or running a metadata query; no orm.xml is looked for (the mapping is the two annotated
+     * classes); and the unit is resource-local, so no JTA implementation on the class path is probed and
+     * started.
+     */
+    static EntityManagerFactory createEntityManagerFactory(DataSource dataSource, Server server) {
+        return Logging.quietly(() -> new HibernatePersistenceConfiguration(PERSISTENCE_UNIT)
                 .managedClasses(TaskStateEntity.class, WorkflowExecutionEntity.class)
                 .property(AvailableSettings.JAKARTA_NON_JTA_DATASOURCE, dataSource)
                 .property(AvailableSettings.HBM2DDL_AUTO, "none")
                 .property(AvailableSettings.STATEMENT_BATCH_SIZE, 50)
                 .property(AvailableSettings.ORDER_INSERTS, true)
                 .property(AvailableSettings.ORDER_UPDATES, true)
-                .createEntityManagerFactory();
+                .property(AvailableSettings.ALLOW_METADATA_ON_BOOT, false)
+                .property(AvailableSettings.JAKARTA_HBM2DDL_DB_NAME, "PostgreSQL")
+                .property(AvailableSettings.JAKARTA_HBM2DDL_DB_MAJOR_VERSION, server.major())
+                .property(AvailableSettings.JAKARTA_HBM2DDL_DB_MINOR_VERSION, server.minor())
+                .property(AvailableSettings.XML_MAPPING_ENABLED, false)
+                .property(AvailableSettings.JTA_PLATFORM, new NoJtaPlatform())
+                .createEntityManagerFactory());
+    }
+
+    /** What the driver knows of the server from the connection's start (no round trip). */
+    record Server(int major, int minor, String version, String database) {
+        static Server of(Connection connection) throws SQLException {
+            DatabaseMetaData metaData = connection.getMetaData();
+            return new Server(metaData.getDatabaseMajorVersion(), metaData.getDatabaseMinorVersion(),
+                    metaData.getDatabaseProductVersion(), connection.getCatalog());
+        }
     }
 
     private static String rootMessage(Throwable e) {
