@@ -22,8 +22,8 @@ import liquibase.resource.ClassLoaderResourceAccessor;
 import liquibase.ui.LoggerUIService;
 
 /**
- * Applies the store's Liquibase changelog ({@value #CHANGELOG}, shipped in the jar and kept at the top
- * of the source tree for the Liquibase CLI).
+ * Applies the store's Liquibase changelog ({@value #CHANGELOG} in the jar, built from {@code changelog/} at
+ * the top of the source tree); the Liquibase CLI takes the same path with the jar on its class path.
  *
  * <p>Liquibase's own lock table serialises processes once it exists, but two processes creating it at
  * the same moment on an empty database can still collide, so every run first takes a PostgreSQL
@@ -31,7 +31,7 @@ import liquibase.ui.LoggerUIService;
  * changelog one after another, and the later ones find nothing left to do.
  */
 public final class Migrations {
-    public static final String CHANGELOG = "changelog/db.changelog-master.xml";
+    public static final String CHANGELOG = "dev/compozy/store/db/db.changelog-master.xml";
 
     private static final String ANALYTICS_ENABLED = "liquibase.analytics.enabled";
     static final long ADVISORY_LOCK_KEY = 0x636f6d706f7a79L;
