@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.compozy.store.testing.PostgresExtension;
 import dev.compozy.store.testing.TestDatabase;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -17,6 +18,8 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -25,7 +28,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  * What an application with an SLF4J binding other than Logback (here slf4j-simple at INFO) sees while
  * the store opens, in a JVM of its own so that the logging providers are chosen as in the application:
  * everything arrives through SLF4J, nothing through java.util.logging (the child counts what reaches
- * its root handler, with Hibernate's and Liquibase's loggers open at every level).
+ * its root handler, with Hibernate's and HikariCP's loggers open at every level).
  */
 @ExtendWith(PostgresExtension.class)
 class StoreLoggingTest {
@@ -58,7 +61,9 @@ class StoreLoggingTest {
             public void close() {
             }
         });
-        for (String name : List.of("org.hibernate", "liquibase", "com.zaxxer")) {
+        // Liquibase stays at java.util.logging's default: its first use creates Liquibase's root scope, and
+        // that logs FINE lines to java.util.logging before the store's scope (and its SLF4J log) applies.
+        for (String name : List.of("org.hibernate", "com.zaxxer")) {
             Logger.getLogger(name).setLevel(Level.ALL);
         }
         String mode = args[0];
@@ -78,9 +83,18 @@ class StoreLoggingTest {
         }
     }
 
+    private static String classPath() {
+        return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    }
+
     private static Output open(TestDatabase db, String database, String mode, String... logLevels) throws Exception {
+        return open(classPath(), db, database, mode, logLevels);
+    }
+
+    private static Output open(String classPath, TestDatabase db, String database, String mode, String... logLevels)
+            throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
+                "-cp", classPath,
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=info", "-Dorg.slf4j.simpleLogger.log.dev.compozy=info",
                 "-Dorg.slf4j.simpleLogger.log.com.zaxxer.hikari.HikariConfig=info",
                 "-Dorg.slf4j.simpleLogger.showThreadName=false"));
@@ -128,6 +142,17 @@ class StoreLoggingTest {
         assertThat(output.slf4j()).anyMatch(line -> line.matches("DEBUG org\\.hibernate\\S* - HHH000001: .*"));
         assertThat(output.atInfoOrAbove()).hasSize(1);
         assertThat(output.jul()).isEmpty();
+    }
+
+    @Test
+    void withoutAnSlf4jBindingHibernateStillLogsToJavaUtilLogging(TestDatabase db) throws Exception {
+        String withoutBinding = Stream.of(classPath().split(File.pathSeparator))
+                .filter(entry -> !entry.contains("slf4j-simple")).collect(Collectors.joining(File.pathSeparator));
+
+        Output output = open(withoutBinding, db, TestDatabase.SHARED_DATABASE, "owned");
+
+        assertThat(output.jul())
+                .anyMatch(line -> line.matches(JUL_PREFIX + "(FINE|DEBUG) org\\.hibernate\\S* HHH000001: .*"));
     }
 
     @Test

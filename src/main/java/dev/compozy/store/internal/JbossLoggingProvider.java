@@ -1,7 +1,10 @@
 package dev.compozy.store.internal;
 
 import java.util.Map;
+import java.util.logging.LogManager;
+import org.jboss.logging.JBossLogManagerProvider;
 import org.jboss.logging.JDKLoggerProvider;
+import org.jboss.logging.Log4j2LoggerProvider;
 import org.jboss.logging.Logger;
 import org.jboss.logging.LoggerProvider;
 import org.jboss.logging.Slf4jLoggerProvider;
@@ -12,12 +15,35 @@ import org.jboss.logging.Slf4jLoggerProvider;
  *
  * <p>JBoss Logging picks SLF4J on its own only when Logback is there; with any other SLF4J binding it
  * falls back to java.util.logging, so Hibernate's lines went to a second log in another format. This
- * provider sends them to SLF4J whenever a binding is present, and to java.util.logging as before when
- * none is (SLF4J would drop them). JBoss Logging offers no narrower scope than the class loader: its
- * provider is chosen once, for every user of it that shares the class loader.
+ * provider sends them to SLF4J whenever a binding is present, and when none is (SLF4J would drop them)
+ * where JBoss Logging would have sent them on its own: JBoss LogManager when it is the JDK's log manager,
+ * else Log4j 2 when its API is there, else java.util.logging. JBoss Logging offers no narrower scope than
+ * the class loader: its provider is chosen once, for every user of it that shares the class loader.
  */
 public final class JbossLoggingProvider implements LoggerProvider {
-    private final LoggerProvider target = Logging.slf4jBound() ? new Slf4jLoggerProvider() : new JDKLoggerProvider();
+    private final LoggerProvider target = chooseTarget();
+
+    private static LoggerProvider chooseTarget() {
+        if (Logging.slf4jBound()) {
+            return new Slf4jLoggerProvider();
+        }
+        if (LogManager.getLogManager().getClass().getName().equals("org.jboss.logmanager.LogManager")) {
+            return new JBossLogManagerProvider();
+        }
+        if (present("org.apache.logging.log4j.LogManager") && present("org.apache.logging.log4j.spi.AbstractLogger")) {
+            return new Log4j2LoggerProvider();
+        }
+        return new JDKLoggerProvider();
+    }
+
+    private static boolean present(String className) {
+        try {
+            Class.forName(className, false, JbossLoggingProvider.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
 
     @Override
     public Logger getLogger(String name) {

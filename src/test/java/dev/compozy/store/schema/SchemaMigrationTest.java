@@ -218,7 +218,8 @@ class SchemaMigrationTest {
     void aDatabaseMigratedFromTheFormerChangelogPathFindsNothingPendingUnderTheJarsPath(TestDatabase db) throws Exception {
         String name = db.createDatabase("schema_former_path");
         try (Connection connection = db.connect(name)) {
-            Database database = DatabaseFactory.getInstance().findCorrectDatabaseImplementation(new JdbcConnection(connection));
+            Database database = DatabaseFactory.getInstance()
+                    .findCorrectDatabaseImplementation(new JdbcConnection(connection));
             Scope.child(Scope.Attr.resourceAccessor.name(), new DirectoryResourceAccessor(Path.of(".")),
                     () -> new CommandScope(UpdateCommandStep.COMMAND_NAME)
                             .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
