@@ -151,7 +151,7 @@ class StoreLoggingTest {
 
         Output output = open(withoutBinding, db, TestDatabase.SHARED_DATABASE, "owned");
 
-        assertThat(output.jul())
+        assertThat(output.jul()).as(String.join("\n", output.slf4j()))
                 .anyMatch(line -> line.matches(JUL_PREFIX + "(FINE|DEBUG) org\\.hibernate\\S* HHH000001: .*"));
     }
 
