@@ -1,8 +1,10 @@
 package dev.compozy.store;
 
+import dev.compozy.store.internal.LiquibaseLogService;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import javax.sql.DataSource;
@@ -21,8 +23,8 @@ import liquibase.resource.ClassLoaderResourceAccessor;
 import liquibase.ui.LoggerUIService;
 
 /**
- * Applies the store's Liquibase changelog ({@value #CHANGELOG}, shipped in the jar and kept at the top
- * of the source tree for the Liquibase CLI).
+ * Applies the store's Liquibase changelog ({@value #CHANGELOG} in the jar, built from {@code changelog/} at
+ * the top of the source tree); the Liquibase CLI takes the same path with the jar on its class path.
  *
  * <p>Liquibase's own lock table serialises processes once it exists, but two processes creating it at
  * the same moment on an empty database can still collide, so every run first takes a PostgreSQL
@@ -34,8 +36,9 @@ import liquibase.ui.LoggerUIService;
  * migrated, and knows what it has applied, on its own.
  */
 public final class Migrations {
-    public static final String CHANGELOG = "changelog/db.changelog-master.xml";
+    public static final String CHANGELOG = "dev/compozy/store/db/db.changelog-master.xml";
 
+    private static final String ANALYTICS_ENABLED = "liquibase.analytics.enabled";
     static final long ADVISORY_LOCK_KEY = 0x636f6d706f7a79L;
     private static final String LOCK = "SELECT pg_advisory_lock(?)";
     private static final String UNLOCK = "SELECT pg_advisory_unlock(?)";
@@ -73,7 +76,7 @@ public final class Migrations {
                 .execute());
     }
 
-    /** Applies another changelog of the class path: the opt-in variants ({@code changelog/variants/}). */
+    /** Applies another changelog of the class path: the opt-in variants ({@code dev/compozy/store/db/variants/}, from {@code changelog/variants/}). */
     static void updateChangelog(DataSource dataSource, String schema, String changelog) {
         withLiquibase(dataSource, schema, "migrate", changelog, database -> new CommandScope(UpdateCommandStep.COMMAND_NAME)
                 .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
@@ -122,16 +125,25 @@ public final class Migrations {
                     execute(connection, CREATE_SCHEMA.formatted(schema));
                     execute(connection, SET_SCHEMA.formatted(schema));
                 }
-                Database database = DatabaseFactory.getInstance()
-                        .findCorrectDatabaseImplementation(new JdbcConnection(connection));
-                if (schema != null) {
-                    database.setDefaultSchemaName(schema);
-                    database.setLiquibaseSchemaName(schema);
-                }
+                Map<String, Object> scope = new HashMap<>();
+                scope.put(Scope.Attr.resourceAccessor.name(), new ClassLoaderResourceAccessor(Migrations.class.getClassLoader()));
                 // LoggerUIService: a library's migration reports through logging, not on the application's stdout.
-                Scope.child(Map.of(
-                        Scope.Attr.resourceAccessor.name(), new ClassLoaderResourceAccessor(Migrations.class.getClassLoader()),
-                        Scope.Attr.ui.name(), new LoggerUIService()), () -> work.run(database));
+                scope.put(Scope.Attr.ui.name(), new LoggerUIService());
+                // Liquibase's usage reporting would call its server from the application's start.
+                scope.put(ANALYTICS_ENABLED, false);
+                LiquibaseLogService log = LiquibaseLogService.ifSlf4jBound();
+                if (log != null) {
+                    scope.put(Scope.Attr.logService.name(), log);
+                }
+                Scope.child(scope, () -> {
+                    Database database = DatabaseFactory.getInstance()
+                            .findCorrectDatabaseImplementation(new JdbcConnection(connection));
+                    if (schema != null) {
+                        database.setDefaultSchemaName(schema);
+                        database.setLiquibaseSchemaName(schema);
+                    }
+                    work.run(database);
+                });
             } finally {
                 if (!connection.getAutoCommit()) {
                     connection.rollback();

@@ -2,6 +2,7 @@ package dev.compozy.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.compozy.store.internal.Logging;
 import dev.compozy.store.task.HibernateTaskRepository;
 import dev.compozy.store.task.TaskRepository;
 import dev.compozy.store.task.TaskStateEntity;
@@ -10,6 +11,7 @@ import dev.compozy.store.workflow.WorkflowExecutionEntity;
 import dev.compozy.store.workflow.WorkflowRepository;
 import jakarta.persistence.EntityManagerFactory;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -17,6 +19,7 @@ import java.util.Objects;
 import java.util.Properties;
 import javax.sql.DataSource;
 import org.hibernate.cfg.AvailableSettings;
+import org.hibernate.engine.transaction.jta.platform.internal.NoJtaPlatform;
 import org.hibernate.jpa.HibernatePersistenceConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,9 +66,17 @@ public final class Store implements AutoCloseable {
     public static Store open(StoreConfig config, StoreMetrics metrics) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(metrics, "metrics");
-        HikariDataSource pool = openPool(config, metrics);
+        PgDataSource connections = new PgDataSource(config);
+        Server server = reach(config, connections);
+        if (config.autoMigrate()) {
+            // On a connection of its own, so that the pool starts at its first use after migrating too.
+            Migrations.update(connections, config.schema(), config.indexProfile());
+        }
+        requireSchema(connections, config);
+        HikariDataSource pool = pool(config, connections, metrics);
         try {
-            return open(pool, pool, config, metrics);
+            return open(pool, pool, config, metrics, server,
+                    String.join(",", config.hosts()) + "/" + config.dbName() + " as " + config.user());
         } catch (RuntimeException e) {
             pool.close();
             throw e;
@@ -93,19 +104,29 @@ public final class Store implements AutoCloseable {
      * {@code metrics}; the data source's pool is the caller's to measure.
      */
     public static Store open(DataSource dataSource, StoreConfig settings, StoreMetrics metrics) {
-        return open(null, Objects.requireNonNull(dataSource, "dataSource"), Objects.requireNonNull(settings, "settings"),
-                Objects.requireNonNull(metrics, "metrics"));
+        Objects.requireNonNull(dataSource, "dataSource");
+        Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(metrics, "metrics");
+        Server server;
+        try (Connection connection = dataSource.getConnection()) {
+            server = Server.of(connection);
+        } catch (SQLException e) {
+            throw new StoreException("open", "cannot get a connection from the data source: " + e.getMessage()
+                    + " [SQLState " + e.getSQLState() + "]", e);
+        }
+        if (settings.autoMigrate()) {
+            Migrations.update(dataSource, settings.schema(), settings.indexProfile());
+        }
+        requireSchema(dataSource, settings);
+        // Its URL or user can carry a password, so the line names the database alone.
+        return open(null, dataSource, settings, metrics, server,
+                "an external data source (database " + server.database() + ")");
     }
 
-    private static Store open(HikariDataSource ownedPool, DataSource dataSource, StoreConfig config, StoreMetrics metrics) {
-        if (config.autoMigrate()) {
-            Migrations.update(dataSource, config.schema(), config.indexProfile());
-        }
-        if (config.schema() != null) {
-            requireSchema(dataSource, config);
-        }
-        EntityManagerFactory factory = createEntityManagerFactory(dataSource, config.schema());
-        LOG.info("compozy-store opened on {} as {}", config.jdbcUrl(), config.user());
+    private static Store open(HikariDataSource ownedPool, DataSource dataSource, StoreConfig config, StoreMetrics metrics,
+            Server server, String target) {
+        EntityManagerFactory factory = createEntityManagerFactory(dataSource, server, config.schema());
+        LOG.info("compozy-store opened on {}, PostgreSQL {}", target, server.version());
         Runnable onConnectionLoss = ownedPool == null ? () -> { } : () -> evictIdleConnections(ownedPool);
         return new Store(ownedPool, new Database(dataSource, factory, onConnectionLoss, metrics), config);
     }
@@ -121,16 +142,25 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    private static HikariDataSource openPool(StoreConfig config, StoreMetrics metrics) {
+    /**
+     * One connection attempt, bounded by the connect timeout: the pool's own first attempt would add a
+     * one-second retry pause and round the driver's timeout up to whole seconds; this one fails on time
+     * (and at once when the server refuses). It also tells the server's version for Hibernate's dialect.
+     */
+    private static Server reach(StoreConfig config, PgDataSource connections) {
         long deadline = System.nanoTime() + config.connectTimeout().toNanos();
-        PgDataSource connections = new PgDataSource(config);
-        // The pool's own first attempt would add a one-second retry pause and round the driver's timeout up
-        // to whole seconds; one attempt here fails on time instead (and at once when the server refuses).
-        try {
-            connections.connect(deadline).close();
+        try (Connection connection = connections.connect(deadline)) {
+            return Server.of(connection);
         } catch (SQLException e) {
             throw cannotConnect(config, e);
         }
+    }
+
+    /**
+     * The pool starts at its first use: starting it here would put its threads, its first connections and
+     * its two INFO lines on every open, where the store says one line only.
+     */
+    private static HikariDataSource pool(StoreConfig config, PgDataSource connections, StoreMetrics metrics) {
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName(config.applicationName());
         hikari.setDataSource(connections);
@@ -142,17 +172,10 @@ public final class Store implements AutoCloseable {
         hikari.setValidationTimeout(Math.min(config.connectTimeout().toMillis(), 5_000));
         hikari.setExceptionOverride(new ConnectionLossOverride());
         metrics.configurePool(hikari);
-        try {
-            return new HikariDataSource(hikari);
-        } catch (RuntimeException e) {
-            throw cannotConnect(config, e);
-        }
-    }
-
-    private static StoreException cannotConnect(StoreConfig config, Exception e) {
-        return new StoreException("open", "cannot connect to PostgreSQL at " + String.join(",", config.hosts()) + "/"
-                + config.dbName() + " as user '" + config.user() + "' within " + config.connectTimeout() + ": "
-                + rootMessage(e), e);
+        hikari.validate();
+        HikariDataSource pool = new HikariDataSource();
+        hikari.copyStateTo(pool);
+        return pool;
     }
 
     /**
@@ -161,6 +184,9 @@ public final class Store implements AutoCloseable {
      * statements work on different tables.
      */
     private static void requireSchema(DataSource dataSource, StoreConfig config) {
+        if (config.schema() == null) {
+            return;
+        }
         String current;
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement statement = connection.prepareStatement(CURRENT_SCHEMA);
@@ -178,20 +204,47 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    /** The Hibernate settings the store runs with; META-INF/compozy-store-orm.xml lists the same classes. */
-    static EntityManagerFactory createEntityManagerFactory(DataSource dataSource, String schema) {
+    private static StoreException cannotConnect(StoreConfig config, Exception e) {
+        return new StoreException("open", "cannot connect to PostgreSQL at " + String.join(",", config.hosts()) + "/"
+                + config.dbName() + " as user '" + config.user() + "' within " + config.connectTimeout() + ": "
+                + rootMessage(e), e);
+    }
+
+    /**
+     * The Hibernate settings the store runs with; META-INF/compozy-store-orm.xml lists the same classes.
+     * The database and its version are given, so Hibernate picks its dialect without opening a
+     * connection or running a metadata query; no orm.xml is looked for (the mapping is the two annotated
+     * classes); and the unit is resource-local, so no JTA implementation on the class path is probed and
+     * started.
+     */
+    static EntityManagerFactory createEntityManagerFactory(DataSource dataSource, Server server, String schema) {
         HibernatePersistenceConfiguration configuration = new HibernatePersistenceConfiguration(PERSISTENCE_UNIT);
         if (schema != null) {
             configuration.property(AvailableSettings.DEFAULT_SCHEMA, schema);
         }
-        return configuration
+        return Logging.quietly(() -> configuration
                 .managedClasses(TaskStateEntity.class, WorkflowExecutionEntity.class)
                 .property(AvailableSettings.JAKARTA_NON_JTA_DATASOURCE, dataSource)
                 .property(AvailableSettings.HBM2DDL_AUTO, "none")
                 .property(AvailableSettings.STATEMENT_BATCH_SIZE, 50)
                 .property(AvailableSettings.ORDER_INSERTS, true)
                 .property(AvailableSettings.ORDER_UPDATES, true)
-                .createEntityManagerFactory();
+                .property(AvailableSettings.ALLOW_METADATA_ON_BOOT, false)
+                .property(AvailableSettings.JAKARTA_HBM2DDL_DB_NAME, "PostgreSQL")
+                .property(AvailableSettings.JAKARTA_HBM2DDL_DB_MAJOR_VERSION, server.major())
+                .property(AvailableSettings.JAKARTA_HBM2DDL_DB_MINOR_VERSION, server.minor())
+                .property(AvailableSettings.XML_MAPPING_ENABLED, false)
+                .property(AvailableSettings.JTA_PLATFORM, new NoJtaPlatform())
+                .createEntityManagerFactory());
+    }
+
+    /** What the driver knows of the server from the connection's start (no round trip). */
+    record Server(int major, int minor, String version, String database) {
+        static Server of(Connection connection) throws SQLException {
+            DatabaseMetaData metaData = connection.getMetaData();
+            return new Server(metaData.getDatabaseMajorVersion(), metaData.getDatabaseMinorVersion(),
+                    metaData.getDatabaseProductVersion(), connection.getCatalog());
+        }
     }
 
     private static String rootMessage(Throwable e) {

@@ -37,7 +37,7 @@ import tools.jackson.databind.ObjectMapper;
 @ExtendWith(PostgresExtension.class)
 class ShardingByExecutionPlanTest {
     private static final String PLAN = "src/site/sharding-by-execution.md";
-    private static final String VARIANT = "changelog/variants/sharded-by-execution.xml";
+    private static final String VARIANT = "dev/compozy/store/db/variants/sharded-by-execution.xml";
     private static final String DATABASE = "compozy_sharding_plan_test";
     private static final String SCHEMA = "sharded";
     private static final Pattern STATEMENT = Pattern.compile(
@@ -63,7 +63,7 @@ class ShardingByExecutionPlanTest {
                 .isEqualTo("FOREIGN KEY (workflow_exec_id, parent_state_id) REFERENCES " + SCHEMA
                         + ".task_states(workflow_exec_id, task_exec_id) ON DELETE CASCADE");
         assertThat(scalar(DATABASE, "SELECT count(*) FROM " + SCHEMA + ".databasechangelog")).isEqualTo("2");
-        assertThat(Files.readString(Path.of(Migrations.CHANGELOG))).doesNotContain("variants");
+        assertThat(Files.readString(Path.of("changelog/db.changelog-master.xml"))).doesNotContain("variants");
         assertThat(primaryKey(TestDatabase.SHARED_DATABASE, "public.task_states")).isEqualTo("task_exec_id");
     }
 

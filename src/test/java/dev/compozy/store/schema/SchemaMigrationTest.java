@@ -8,6 +8,7 @@ import dev.compozy.store.testing.TestDatabase;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -18,6 +19,14 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import liquibase.Scope;
+import liquibase.command.CommandScope;
+import liquibase.command.core.UpdateCommandStep;
+import liquibase.command.core.helpers.DbUrlConnectionArgumentsCommandStep;
+import liquibase.database.Database;
+import liquibase.database.DatabaseFactory;
+import liquibase.database.jvm.JdbcConnection;
+import liquibase.resource.DirectoryResourceAccessor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -184,6 +193,50 @@ class SchemaMigrationTest {
                 + " AND fencing_token = 0 AND attempts = 0 AND lease_owner IS NULL")).isEqualTo(1);
         assertThat(count(db, name, "SELECT count(*) FROM workflow_states WHERE input = '{\"k\": 1}'")).isEqualTo(1);
         assertThat(count(db, name, "SELECT count(*) FROM databasechangelog")).isEqualTo(5);
+    }
+
+    /**
+     * DATABASECHANGELOG as the store's releases up to 4ed3050 wrote it, applying changelog/db.changelog-master.xml
+     * from the class path (read from a database migrated by that jar): the identities (id, author, filename)
+     * and checksums a moved changelog must keep.
+     */
+    private static final List<List<String>> FORMER_PATH_ROWS = List.of(
+            List.of("001-workflow-states", "compozy-store", "compozy-store/changes/001-workflow-states.xml",
+                    "9:b83ca85d0468d444859a37bdd5044535"),
+            List.of("002-task-states", "compozy-store", "compozy-store/changes/002-task-states.xml",
+                    "9:464d5bf0909e31adbe4faf65237e9f8f"),
+            List.of("003-task-hierarchy-indexes", "compozy-store", "compozy-store/changes/003-task-hierarchy-indexes.xml",
+                    "9:6fe031991815b64e93d21c8714481e70"),
+            List.of("004-task-hot-path-indexes", "compozy-store", "compozy-store/changes/004-task-hot-path-indexes.xml",
+                    "9:740c5c1881c1f61b07e01f51deb57729"),
+            List.of("005-task-leases", "compozy-store", "compozy-store/changes/005-task-leases.xml",
+                    "9:fd3e7425c8ef805f66a25e87602c3c06"));
+    private static final String APPLIED_ROWS =
+            "SELECT id, author, filename, md5sum, dateexecuted::text FROM databasechangelog ORDER BY orderexecuted";
+
+    @Test
+    void aDatabaseMigratedFromTheFormerChangelogPathFindsNothingPendingUnderTheJarsPath(TestDatabase db) throws Exception {
+        String name = db.createDatabase("schema_former_path");
+        try (Connection connection = db.connect(name)) {
+            Database database = DatabaseFactory.getInstance()
+                    .findCorrectDatabaseImplementation(new JdbcConnection(connection));
+            Scope.child(Scope.Attr.resourceAccessor.name(), new DirectoryResourceAccessor(Path.of(".")),
+                    () -> new CommandScope(UpdateCommandStep.COMMAND_NAME)
+                            .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
+                            .addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, "changelog/db.changelog-master.xml")
+                            .execute());
+        }
+        List<List<String>> applied;
+        try (Connection connection = db.connect(name)) {
+            applied = rows(connection, APPLIED_ROWS);
+        }
+        assertThat(applied).extracting(row -> row.subList(0, 4)).isEqualTo(FORMER_PATH_ROWS);
+
+        Migrations.update(db.dataSource(name));
+
+        try (Connection connection = db.connect(name)) {
+            assertThat(rows(connection, APPLIED_ROWS)).as("nothing ran again, nothing was added").isEqualTo(applied);
+        }
     }
 
     record Catalog(List<List<String>> columns, List<List<String>> constraints, List<List<String>> indexes) {
