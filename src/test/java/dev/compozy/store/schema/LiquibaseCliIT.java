@@ -128,16 +128,16 @@ class LiquibaseCliIT {
         String leanOnly = "SELECT count(*) FROM pg_indexes WHERE indexname IN"
                 + " ('idx_task_states_pending', 'idx_task_states_workflow_exec_id_pending')";
         String goOnly = "SELECT count(*) FROM pg_indexes WHERE indexname = 'idx_task_states_updated_at'";
-        assertThat(liquibase(db, name, "update").exitCode()).isZero();
+        assertThat(liquibase("4.33.0", db, name, "update").exitCode()).isZero();
 
-        Run lean = liquibase(db, name, "update", "--contexts=lean");
+        Run lean = liquibase("4.33.0", db, name, "update", "--contexts=lean");
         assertThat(lean.exitCode()).as(lean.output()).isZero();
         assertThat(count(db, name, APPLIED)).isEqualTo(6);
         assertThat(count(db, name, leanOnly)).isEqualTo(2);
         assertThat(count(db, name, goOnly)).isZero();
-        assertThat(liquibase(db, name, "status").output()).contains("is up to date");
+        assertThat(liquibase("4.33.0", db, name, "status").output()).contains("is up to date");
 
-        Run rollback = liquibase(db, name, "rollback-count", "--count=1", "--contexts=lean");
+        Run rollback = liquibase("4.33.0", db, name, "rollback-count", "--count=1", "--contexts=lean");
         assertThat(rollback.exitCode()).as(rollback.output()).isZero();
         assertThat(count(db, name, APPLIED)).isEqualTo(5);
         assertThat(count(db, name, leanOnly)).isZero();
