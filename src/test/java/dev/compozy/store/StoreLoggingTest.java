@@ -36,8 +36,14 @@ class StoreLoggingTest {
     private static final String JUL_PREFIX = "JUL ";
 
     private record Output(List<String> slf4j, List<String> jul) {
+        /**
+         * Without Hibernate's HHH000511, its warning that the server is older than its dialect's minimum
+         * (PostgreSQL 14 for Hibernate 7.4): true on the oldest majors the store supports and tests (CI runs
+         * the suite on 12), and Hibernate's to give, so the store leaves it at WARN.
+         */
         List<String> atInfoOrAbove() {
-            return slf4j.stream().filter(line -> line.matches("(INFO|WARN|ERROR) .*")).toList();
+            return slf4j.stream().filter(line -> line.matches("(INFO|WARN|ERROR) .*"))
+                    .filter(line -> !line.startsWith("WARN org.hibernate.orm.core - HHH000511: ")).toList();
         }
     }
 

@@ -87,7 +87,7 @@ class IndexProfilePlanTest {
         }
     }
 
-    private static List<Query> queries() throws ReflectiveOperationException {
+    private static List<Query> queries() throws ReflectiveOperationException, SQLException {
         String big = "pw-0300";
         String collection = "pt-0300-0002";
         List<Query> queries = new ArrayList<>(List.of(
@@ -139,9 +139,13 @@ class IndexProfilePlanTest {
                 "idx_task_states_pending"));
         queries.add(listStates("listStates {taskExecId}", TaskStateFilter.builder().taskExecId("pt-0010-0050").build(),
                 "task_states_pkey"));
-        queries.add(listStates("listStates {agentId}, a page", TaskStateFilter.builder().agentId("agent-3").limit(100).build(),
-                "idx_task_states_created_at"));
-        queries.add(listStates("listStates {}, a page", TaskStateFilter.builder().limit(100).build(), "idx_task_states_created_at"));
+        // A page ordered by (created_at, task_exec_id) walks the created_at index only with an incremental
+        // sort, which PostgreSQL has from 13 on; on 12 these two sort the table in both profiles.
+        if (serverMajor() >= 13) {
+            queries.add(listStates("listStates {agentId}, a page", TaskStateFilter.builder().agentId("agent-3").limit(100).build(),
+                    "idx_task_states_created_at"));
+            queries.add(listStates("listStates {}, a page", TaskStateFilter.builder().limit(100).build(), "idx_task_states_created_at"));
+        }
         return queries;
     }
 
@@ -163,6 +167,12 @@ class IndexProfilePlanTest {
 
         assertThat(taskScans(plan(DEFAULT, byAgent))).anyMatch(scan -> scan.endsWith("idx_task_states_agent_id"));
         assertThat(taskScans(plan(LEAN, byAgent))).containsExactly("Seq Scan");
+    }
+
+    private static int serverMajor() throws SQLException {
+        try (Connection connection = TestDatabase.get().connect(TestDatabase.SHARED_DATABASE)) {
+            return connection.getMetaData().getDatabaseMajorVersion();
+        }
     }
 
     private static Object[] args(Object... args) {
