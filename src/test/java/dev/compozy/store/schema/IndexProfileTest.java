@@ -128,19 +128,9 @@ class IndexProfileTest {
     }
 
     private static List<List<String>> rows(TestDatabase db, String database, String sql) throws SQLException {
-        List<List<String>> rows = new ArrayList<>();
-        try (Connection connection = db.connect(database); Statement statement = connection.createStatement();
-                ResultSet rs = statement.executeQuery(sql)) {
-            int columns = rs.getMetaData().getColumnCount();
-            while (rs.next()) {
-                List<String> row = new ArrayList<>();
-                for (int i = 1; i <= columns; i++) {
-                    row.add(rs.getString(i));
-                }
-                rows.add(row);
-            }
+        try (Connection connection = db.connect(database)) {
+            return TestDatabase.rows(connection, sql);
         }
-        return rows;
     }
 
     private static void execute(TestDatabase db, String database, String sql) throws SQLException {

@@ -228,14 +228,14 @@ class SchemaMigrationTest {
         }
         List<List<String>> applied;
         try (Connection connection = db.connect(name)) {
-            applied = rows(connection, APPLIED_ROWS);
+            applied = TestDatabase.rows(connection, APPLIED_ROWS);
         }
         assertThat(applied).extracting(row -> row.subList(0, 4)).isEqualTo(FORMER_PATH_ROWS);
 
         Migrations.update(db.dataSource(name));
 
         try (Connection connection = db.connect(name)) {
-            assertThat(rows(connection, APPLIED_ROWS)).as("nothing ran again, nothing was added").isEqualTo(applied);
+            assertThat(TestDatabase.rows(connection, APPLIED_ROWS)).as("nothing ran again, nothing was added").isEqualTo(applied);
         }
     }
 
@@ -253,23 +253,8 @@ class SchemaMigrationTest {
 
     private static Catalog catalog(TestDatabase db, String database) throws SQLException {
         try (Connection connection = db.connect(database)) {
-            return new Catalog(rows(connection, COLUMNS), rows(connection, CONSTRAINTS), rows(connection, INDEXES));
+            return new Catalog(TestDatabase.rows(connection, COLUMNS), TestDatabase.rows(connection, CONSTRAINTS), TestDatabase.rows(connection, INDEXES));
         }
-    }
-
-    private static List<List<String>> rows(Connection connection, String sql) throws SQLException {
-        List<List<String>> rows = new ArrayList<>();
-        try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(sql)) {
-            int columns = rs.getMetaData().getColumnCount();
-            while (rs.next()) {
-                List<String> row = new ArrayList<>();
-                for (int i = 1; i <= columns; i++) {
-                    row.add(rs.getString(i));
-                }
-                rows.add(row);
-            }
-        }
-        return rows;
     }
 
     private static long count(TestDatabase db, String database, String sql) throws SQLException {

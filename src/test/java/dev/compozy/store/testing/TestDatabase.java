@@ -6,8 +6,11 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.testcontainers.DockerClientFactory;
@@ -184,6 +187,22 @@ public final class TestDatabase {
         properties.setProperty("user", user);
         properties.setProperty("password", password);
         return DriverManager.getConnection(jdbcUrl(database), properties);
+    }
+
+    /** Every row of {@code sql}, each column as text: catalogs and bookkeeping tables compared whole. */
+    public static List<List<String>> rows(Connection connection, String sql) throws SQLException {
+        List<List<String>> rows = new ArrayList<>();
+        try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(sql)) {
+            int columns = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                List<String> row = new ArrayList<>();
+                for (int i = 1; i <= columns; i++) {
+                    row.add(rs.getString(i));
+                }
+                rows.add(row);
+            }
+        }
+        return rows;
     }
 
     /** Creates an empty database (dropping one of that name first) and returns its name. */
