@@ -1,5 +1,6 @@
 package dev.compozy.store;
 
+import dev.compozy.store.core.StoreException;
 import com.zaxxer.hikari.SQLExceptionOverride;
 import java.sql.SQLException;
 
@@ -14,7 +15,7 @@ final class ConnectionLossOverride implements SQLExceptionOverride {
     public Override adjudicate(SQLException exception) {
         for (SQLException e = exception; e != null; e = e.getNextException()) {
             for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof SQLException sql && StoreException.isConnectionLoss(sql.getSQLState())) {
+                if (t instanceof SQLException sql && SqlStates.isConnectionLoss(sql.getSQLState())) {
                     return Override.MUST_EVICT;
                 }
             }

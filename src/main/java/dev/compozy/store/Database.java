@@ -1,9 +1,15 @@
 package dev.compozy.store;
 
-import dev.compozy.store.internal.Jdbc;
-import dev.compozy.store.internal.Require;
-import dev.compozy.store.internal.SharedConnection;
-import dev.compozy.store.internal.TransactionJoin;
+import dev.compozy.store.core.RetriesExhaustedException;
+import dev.compozy.store.core.StatementTimeoutException;
+import dev.compozy.store.core.LockTimeoutException;
+import dev.compozy.store.core.TransientStoreException;
+import dev.compozy.store.core.StoreException;
+import dev.compozy.store.core.RetryPolicy;
+import dev.compozy.store.core.TxConsumer;
+import dev.compozy.store.core.TxFunction;
+import dev.compozy.store.core.Tx;
+import dev.compozy.store.core.Require;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.EntityTransaction;
@@ -20,6 +26,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
@@ -233,7 +240,7 @@ public final class Database {
                     throw new RetriesExhaustedException(attempt, e);
                 }
                 metrics.retry(e.sqlState());
-                pause(policy.backoff(attempt));
+                pause(backoff(policy, attempt));
             }
         }
     }
@@ -245,6 +252,13 @@ public final class Database {
             work.accept(tx);
             return null;
         });
+    }
+
+    /** The pause before attempt {@code attempt + 1} (attempt counts from 1): full jitter under a doubling bound. */
+    static Duration backoff(RetryPolicy policy, int attempt) {
+        long bound = policy.initialBackoff().toNanos() << Math.min(attempt - 1, 20);
+        bound = Math.min(Math.max(bound, 0), policy.maxBackoff().toNanos());
+        return bound == 0 ? Duration.ZERO : Duration.ofNanos(ThreadLocalRandom.current().nextLong(bound + 1));
     }
 
     private static void pause(Duration duration) {
@@ -369,10 +383,10 @@ public final class Database {
     }
 
     private StoreException failure(String operation, String message, Throwable cause) {
-        if (StoreException.isConnectionLoss(StoreException.sqlStateOf(cause))) {
+        if (SqlStates.isConnectionLoss(StoreException.sqlStateOf(cause))) {
             onConnectionLoss.run();
         }
-        return StoreException.of(operation, message, cause);
+        return SqlStates.exception(operation, message, cause);
     }
 
     /** The connection of the framework's transaction this thread's work joins, or {@code null}. */

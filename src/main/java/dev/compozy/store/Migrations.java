@@ -1,6 +1,6 @@
 package dev.compozy.store;
 
-import dev.compozy.store.internal.LiquibaseLogService;
+import dev.compozy.store.core.StoreException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;

@@ -1,13 +1,11 @@
 package dev.compozy.store;
 
+import jakarta.persistence.EntityManager;
+import dev.compozy.store.metrics.MicrometerStoreMetrics;
+import dev.compozy.store.core.StoreException;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.compozy.store.internal.Logging;
-import dev.compozy.store.task.HibernateTaskRepository;
 import dev.compozy.store.task.TaskRepository;
-import dev.compozy.store.task.TaskStateEntity;
-import dev.compozy.store.workflow.HibernateWorkflowRepository;
-import dev.compozy.store.workflow.WorkflowExecutionEntity;
 import dev.compozy.store.workflow.WorkflowRepository;
 import jakarta.persistence.EntityManagerFactory;
 import java.sql.Connection;
@@ -38,12 +36,15 @@ public final class Store implements AutoCloseable {
     private static final String CURRENT_SCHEMA = "SELECT current_schema()";
 
     private final HikariDataSource ownedPool;
+    /** False for a container-managed store: the container owns the entity manager factory. */
+    private final boolean ownsFactory;
     private final Database database;
     private final TaskRepository taskRepository;
     private final WorkflowRepository workflowRepository;
 
-    private Store(HikariDataSource ownedPool, Database database, StoreConfig config) {
+    private Store(HikariDataSource ownedPool, boolean ownsFactory, Database database, StoreConfig config) {
         this.ownedPool = ownedPool;
+        this.ownsFactory = ownsFactory;
         this.database = database;
         this.taskRepository = new HibernateTaskRepository(database, config.treeDepthLimit());
         this.workflowRepository = new HibernateWorkflowRepository(database, taskRepository);
@@ -128,7 +129,7 @@ public final class Store implements AutoCloseable {
         EntityManagerFactory factory = createEntityManagerFactory(dataSource, server, config.schema());
         LOG.info("compozy-store opened on {}, PostgreSQL {}", target, server.version());
         Runnable onConnectionLoss = ownedPool == null ? () -> { } : () -> evictIdleConnections(ownedPool);
-        return new Store(ownedPool, new Database(dataSource, factory, onConnectionLoss, metrics), config);
+        return new Store(ownedPool, true, new Database(dataSource, factory, onConnectionLoss, metrics), config);
     }
 
     /**
@@ -255,6 +256,22 @@ public final class Store implements AutoCloseable {
         return root.getMessage();
     }
 
+    /** {@link #containerManaged(EntityManager, StoreConfig, StoreMetrics)} with the default settings, no metrics. */
+    public static Store containerManaged(EntityManager entityManager) {
+        return containerManaged(entityManager, StoreConfig.builder().build(), StoreMetrics.NONE);
+    }
+
+    /**
+     * The store of a Jakarta EE application: repositories on a container-managed entity manager of a JTA
+     * persistence unit (see {@link Database#containerManaged}), with the tree depth limit of
+     * {@code settings} (its connection settings are not used). It owns no pool and no factory, so
+     * {@link #close()} leaves both to the container; the schema is not migrated.
+     */
+    public static Store containerManaged(EntityManager entityManager, StoreConfig settings, StoreMetrics metrics) {
+        Objects.requireNonNull(settings, "settings");
+        return new Store(null, false, Database.containerManaged(entityManager, metrics), settings);
+    }
+
     /** The task repository [NewTaskRepo]; one instance per store, thread-safe. */
     public TaskRepository taskRepository() {
         return taskRepository;
@@ -273,7 +290,9 @@ public final class Store implements AutoCloseable {
     @Override
     public void close() {
         try {
-            database.entityManagerFactory().close();
+            if (ownsFactory) {
+                database.entityManagerFactory().close();
+            }
         } finally {
             if (ownedPool != null) {
                 ownedPool.close();

@@ -1,5 +1,8 @@
 package dev.compozy.store;
 
+import dev.compozy.store.core.StatementTimeoutException;
+import dev.compozy.store.core.LockTimeoutException;
+import dev.compozy.store.core.Tx;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.compozy.store;
 
+import dev.compozy.store.core.StoreException;
 import static dev.compozy.store.testing.Fixtures.execution;
 import static dev.compozy.store.testing.Fixtures.task;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -133,7 +134,7 @@ class BadInputTest extends IntegrationTest {
         writeCase("10,000 levels of nesting", 1, () -> tasks.upsertState(task(execution, "deep").input(deep).build()));
         assertThatThrownBy(() -> tasks.upsertState(task(execution, "deep").input(deep).build()))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageEndingWith("nested deeper than the limit of " + dev.compozy.store.core.Json.MAX_DEPTH + " levels");
+                .hasMessageEndingWith("nested deeper than the limit of " + dev.compozy.store.Json.MAX_DEPTH + " levels");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.compozy.store;
 
+import dev.compozy.store.core.StoreException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -43,7 +44,7 @@ class ConnectionLossClassificationTest extends IntegrationTest {
 
                 assertThatThrownBy(() -> statement.executeQuery("SELECT 1"))
                         .isInstanceOfSatisfying(SQLException.class,
-                                e -> assertThat(StoreException.isConnectionLoss(e.getSQLState())).isTrue());
+                                e -> assertThat(SqlStates.isConnectionLoss(e.getSQLState())).isTrue());
             }
 
             assertThat(backendPid(single)).isNotEqualTo(before);
@@ -52,12 +53,12 @@ class ConnectionLossClassificationTest extends IntegrationTest {
 
     @Test
     void onlySessionEndingStatesCountAsConnectionLoss() {
-        assertThat(StoreException.isConnectionLoss("08006")).isTrue();
-        assertThat(StoreException.isConnectionLoss("57P01")).isTrue();
-        assertThat(StoreException.isConnectionLoss("25P03")).isTrue();
-        assertThat(StoreException.isConnectionLoss("0A000")).isFalse();
-        assertThat(StoreException.isConnectionLoss("57014")).isFalse();
-        assertThat(StoreException.isConnectionLoss(null)).isFalse();
+        assertThat(SqlStates.isConnectionLoss("08006")).isTrue();
+        assertThat(SqlStates.isConnectionLoss("57P01")).isTrue();
+        assertThat(SqlStates.isConnectionLoss("25P03")).isTrue();
+        assertThat(SqlStates.isConnectionLoss("0A000")).isFalse();
+        assertThat(SqlStates.isConnectionLoss("57014")).isFalse();
+        assertThat(SqlStates.isConnectionLoss(null)).isFalse();
     }
 
     /** The backend behind the pool's one connection, read through the pool. */

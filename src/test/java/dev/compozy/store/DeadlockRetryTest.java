@@ -1,5 +1,9 @@
 package dev.compozy.store;
 
+import dev.compozy.store.core.RetriesExhaustedException;
+import dev.compozy.store.core.TransientStoreException;
+import dev.compozy.store.core.RetryPolicy;
+import dev.compozy.store.core.Tx;
 import static dev.compozy.store.testing.Fixtures.execution;
 import static dev.compozy.store.testing.Fixtures.task;
 import static org.assertj.core.api.Assertions.assertThat;

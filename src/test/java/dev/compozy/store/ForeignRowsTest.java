@@ -1,10 +1,10 @@
 package dev.compozy.store;
 
+import dev.compozy.store.core.StoreException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.compozy.store.core.ExecutionError;
 import dev.compozy.store.core.Id;
-import dev.compozy.store.core.Json;
 import dev.compozy.store.task.TaskState;
 import dev.compozy.store.task.TaskStateFilter;
 import dev.compozy.store.testing.IntegrationTest;

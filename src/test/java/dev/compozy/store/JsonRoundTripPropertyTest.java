@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.compozy.store.core.ExecutionError;
 import dev.compozy.store.core.ExecutionType;
 import dev.compozy.store.core.Id;
-import dev.compozy.store.core.Json;
 import dev.compozy.store.core.Status;
 import dev.compozy.store.task.CompletionStrategy;
 import dev.compozy.store.task.TaskState;

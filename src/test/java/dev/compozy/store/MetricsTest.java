@@ -1,5 +1,8 @@
 package dev.compozy.store;
 
+import dev.compozy.store.core.RetriesExhaustedException;
+import dev.compozy.store.core.StoreException;
+import dev.compozy.store.core.RetryPolicy;
 import static dev.compozy.store.testing.Fixtures.execution;
 import static dev.compozy.store.testing.Fixtures.task;
 import static org.assertj.core.api.Assertions.assertThat;

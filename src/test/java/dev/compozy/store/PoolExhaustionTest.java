@@ -1,5 +1,7 @@
 package dev.compozy.store;
 
+import dev.compozy.store.core.LockTimeoutException;
+import dev.compozy.store.core.StoreException;
 import static dev.compozy.store.testing.Fixtures.child;
 import static dev.compozy.store.testing.Fixtures.execution;
 import static dev.compozy.store.testing.Fixtures.task;

@@ -1,5 +1,6 @@
 package dev.compozy.store;
 
+import dev.compozy.store.core.StoreException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.compozy.store.testing.IntegrationTest;

@@ -1,5 +1,7 @@
 package dev.compozy.store;
 
+import dev.compozy.store.core.StatementTimeoutException;
+import dev.compozy.store.core.LockTimeoutException;
 import static dev.compozy.store.testing.Fixtures.execution;
 import static dev.compozy.store.testing.Fixtures.task;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,6 +1,6 @@
 package example;
 
-import dev.compozy.store.RetryPolicy;
+import dev.compozy.store.core.RetryPolicy;
 import dev.compozy.store.core.Id;
 import dev.compozy.store.core.Status;
 import dev.compozy.store.task.TaskRepository;

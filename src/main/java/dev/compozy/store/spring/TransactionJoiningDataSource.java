@@ -1,7 +1,9 @@
 package dev.compozy.store.spring;
 
-import dev.compozy.store.StoreException;
-import dev.compozy.store.internal.TransactionJoin;
+import dev.compozy.store.Store;
+import dev.compozy.store.core.RetryPolicy;
+import dev.compozy.store.core.StoreException;
+import dev.compozy.store.TransactionJoin;
 import java.sql.Connection;
 import java.sql.SQLException;
 import javax.sql.DataSource;

@@ -1,6 +1,6 @@
 package dev.compozy.store.task;
 
-import dev.compozy.store.internal.Require;
+import dev.compozy.store.core.Require;
 import java.time.Duration;
 
 /**
@@ -36,7 +36,7 @@ public record LeaseTerms(String owner, Duration duration, int maxAttempts) {
         return new LeaseTerms(owner, duration, attempts);
     }
 
-    static Duration requireDuration(Duration duration, String field) {
+    public static Duration requireDuration(Duration duration, String field) {
         Require.nonNull(duration, field);
         if (duration.toMillis() < 1) {
             throw new IllegalArgumentException(field + ": must be at least 1 ms, got " + duration);

@@ -1,6 +1,6 @@
 package dev.compozy.store.task;
 
-import dev.compozy.store.StoreException;
+import dev.compozy.store.core.StoreException;
 
 /**
  * A write carried a lease whose fencing token is not the task's current one: the task was claimed again

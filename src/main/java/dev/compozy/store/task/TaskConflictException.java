@@ -1,6 +1,6 @@
 package dev.compozy.store.task;
 
-import dev.compozy.store.StoreException;
+import dev.compozy.store.core.StoreException;
 import java.time.Instant;
 
 /**

@@ -1,6 +1,6 @@
 package dev.compozy.store.task;
 
-import dev.compozy.store.internal.Require;
+import dev.compozy.store.core.Require;
 import java.time.Instant;
 import java.util.Objects;
 

@@ -1,9 +1,9 @@
 package dev.compozy.store.task;
 
-import dev.compozy.store.RetryPolicy;
-import dev.compozy.store.Tx;
-import dev.compozy.store.TxConsumer;
-import dev.compozy.store.TxFunction;
+import dev.compozy.store.core.RetryPolicy;
+import dev.compozy.store.core.Tx;
+import dev.compozy.store.core.TxConsumer;
+import dev.compozy.store.core.TxFunction;
 import dev.compozy.store.core.Status;
 import java.time.Duration;
 import java.util.Collection;
@@ -16,7 +16,7 @@ import java.util.function.Consumer;
  *
  * <p>Every method validates its arguments before any SQL ({@link IllegalArgumentException} naming the
  * field), reports a missing row as {@link TaskNotFoundException}, and reports a database failure as a
- * {@link dev.compozy.store.StoreException} naming the operation with the driver's exception as cause.
+ * {@link dev.compozy.store.core.StoreException} naming the operation with the driver's exception as cause.
  * Lists and maps are never null. A method called inside {@link #withTx}/{@link #fromTx} on the same
  * thread runs in that transaction.
  */
@@ -200,7 +200,7 @@ public interface TaskRepository {
 
     /**
      * Runs {@code work} in one transaction (joining the thread's open one) [WithTx]. Its exception rolls
-     * back and propagates unchanged; a failed commit propagates as a {@link dev.compozy.store.StoreException}.
+     * back and propagates unchanged; a failed commit propagates as a {@link dev.compozy.store.core.StoreException}.
      */
     <E extends Exception> void withTx(TxConsumer<E> work) throws E;
 

@@ -4,7 +4,7 @@ import dev.compozy.store.core.Component;
 import dev.compozy.store.core.ExecutionError;
 import dev.compozy.store.core.ExecutionType;
 import dev.compozy.store.core.Status;
-import dev.compozy.store.internal.FrozenMap;
+import dev.compozy.store.core.FrozenMap;
 import java.time.Instant;
 import java.util.Map;
 

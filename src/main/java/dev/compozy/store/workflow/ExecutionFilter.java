@@ -1,6 +1,6 @@
 package dev.compozy.store.workflow;
 
-import dev.compozy.store.internal.Require;
+import dev.compozy.store.core.Require;
 import dev.compozy.store.core.Status;
 import java.time.Instant;
 

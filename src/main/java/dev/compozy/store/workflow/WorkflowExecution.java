@@ -2,7 +2,7 @@ package dev.compozy.store.workflow;
 
 import dev.compozy.store.core.ExecutionError;
 import dev.compozy.store.core.Status;
-import dev.compozy.store.internal.FrozenMap;
+import dev.compozy.store.core.FrozenMap;
 import dev.compozy.store.task.TaskState;
 import java.time.Instant;
 import java.util.Collections;

@@ -1,6 +1,6 @@
 package dev.compozy.store.workflow;
 
-import dev.compozy.store.StoreException;
+import dev.compozy.store.core.StoreException;
 
 /** No workflow execution matched what was asked for. */
 public class WorkflowNotFoundException extends StoreException {

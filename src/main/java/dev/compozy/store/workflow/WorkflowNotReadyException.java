@@ -1,6 +1,6 @@
 package dev.compozy.store.workflow;
 
-import dev.compozy.store.StoreException;
+import dev.compozy.store.core.StoreException;
 import java.util.List;
 
 /** {@code completeWorkflow} found top-level tasks still pending or running; nothing was changed. */

@@ -1,6 +1,6 @@
 package dev.compozy.store.workflow;
 
-import dev.compozy.store.Tx;
+import dev.compozy.store.core.Tx;
 import dev.compozy.store.core.Status;
 import java.time.Instant;
 import java.util.List;
@@ -17,7 +17,7 @@ public interface WorkflowRepository {
 
     /**
      * Error code stored when a completion's output cannot be stored (past the JSON limits of
-     * {@link dev.compozy.store.core.Json}, for example nested too deep once the task outputs are gathered).
+     * {@link dev.compozy.store.Json}, for example nested too deep once the task outputs are gathered).
      */
     String OUTPUT_NOT_STORABLE = "OUTPUT_NOT_STORABLE";
 

@@ -10,7 +10,7 @@ import java.util.Properties;
  * Where the benchmark forks find the database {@link BenchmarkMain} prepared: system properties
  * {@code compozy.bench.*}, set by the main JVM for every fork.
  */
-final class BenchDatabase {
+public final class BenchDatabase {
     static final String DATABASE = "compozy_bench";
 
     private BenchDatabase() {
@@ -45,15 +45,15 @@ final class BenchDatabase {
     }
 
     /** A plain driver connection, as hand-written JDBC code would open, with batch rewriting on. */
-    static Connection connect() throws SQLException {
+    public static Connection connect() throws SQLException {
         return connect(false);
     }
 
-    static Connection connect(boolean durable) throws SQLException {
+    public static Connection connect(boolean durable) throws SQLException {
         return connect(DATABASE, durable);
     }
 
-    static Connection connect(String database, boolean durable) throws SQLException {
+    public static Connection connect(String database, boolean durable) throws SQLException {
         Properties properties = new Properties();
         if (durable) {
             properties.setProperty("options", DURABLE);

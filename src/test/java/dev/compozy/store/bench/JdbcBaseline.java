@@ -3,7 +3,7 @@ package dev.compozy.store.bench;
 import dev.compozy.store.core.Component;
 import dev.compozy.store.core.ExecutionError;
 import dev.compozy.store.core.ExecutionType;
-import dev.compozy.store.core.Json;
+import dev.compozy.store.Json;
 import dev.compozy.store.core.Status;
 import dev.compozy.store.task.ProgressInfo;
 import dev.compozy.store.task.TaskState;

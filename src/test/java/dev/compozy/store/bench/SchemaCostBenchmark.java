@@ -1,5 +1,6 @@
 package dev.compozy.store.bench;
 
+import dev.compozy.store.LeanJdbc;
 import dev.compozy.store.Store;
 import dev.compozy.store.core.ExecutionType;
 import dev.compozy.store.core.Status;
@@ -40,9 +41,9 @@ import org.openjdk.jmh.annotations.Threads;
 @Fork(1)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class SchemaCostBenchmark {
-    static final String EXEC = "cost-wf";
+    public static final String EXEC = "cost-wf";
     static final String ROOT = "cost-root";
-    static final int TASKS = 1000;
+    public static final int TASKS = 1000;
     static final String BULK_WORKFLOW = "bulk";
 
     @Param({"store"})
@@ -55,7 +56,7 @@ public class SchemaCostBenchmark {
     private final AtomicInteger threadSlots = new AtomicInteger();
     private final AtomicLong bulkCounter = new AtomicLong();
 
-    static String database(String profile) {
+    public static String database(String profile) {
         return "compozy_cost_" + profile;
     }
 

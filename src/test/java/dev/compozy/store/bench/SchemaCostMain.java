@@ -1,5 +1,8 @@
 package dev.compozy.store.bench;
 
+import dev.compozy.store.ExecutionReadBenchmark;
+import dev.compozy.store.LeanJdbc;
+import dev.compozy.store.Store;
 import dev.compozy.store.testing.TestDatabase;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

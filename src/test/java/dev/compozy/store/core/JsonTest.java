@@ -1,5 +1,6 @@
 package dev.compozy.store.core;
 
+import dev.compozy.store.Json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,9 +1,7 @@
 package dev.compozy.store.jakartaee;
 
-import dev.compozy.store.Database;
-import dev.compozy.store.task.HibernateTaskRepository;
+import dev.compozy.store.Store;
 import dev.compozy.store.task.TaskRepository;
-import dev.compozy.store.workflow.HibernateWorkflowRepository;
 import dev.compozy.store.workflow.WorkflowRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -19,19 +17,19 @@ public class CompozyStoreProducer {
 
     @Produces
     @Singleton
-    Database database() {
-        return Database.containerManaged(entityManager);
+    Store store() {
+        return Store.containerManaged(entityManager);
     }
 
     @Produces
     @ApplicationScoped
-    TaskRepository taskRepository(Database database) {
-        return new HibernateTaskRepository(database, 100); // 100: the tree depth limit
+    TaskRepository taskRepository(Store store) {
+        return store.taskRepository();
     }
 
     @Produces
     @ApplicationScoped
-    WorkflowRepository workflowRepository(Database database, TaskRepository tasks) {
-        return new HibernateWorkflowRepository(database, tasks);
+    WorkflowRepository workflowRepository(Store store) {
+        return store.workflowRepository();
     }
 }

@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.compozy.store.Database;
-import dev.compozy.store.RetryPolicy;
-import dev.compozy.store.TransientStoreException;
+import dev.compozy.store.Store;
+import dev.compozy.store.core.RetryPolicy;
+import dev.compozy.store.core.TransientStoreException;
 import dev.compozy.store.core.Id;
 import dev.compozy.store.core.Status;
 import dev.compozy.store.task.ChildCompletion;
@@ -199,7 +200,7 @@ class ContainerManagedStoreTest extends IntegrationTest {
 
     @Test
     void aContainerManagedDatabaseHasNoPoolOfItsOwn() {
-        Database database = container.bean(Database.class);
+        Database database = container.bean(Store.class).database();
 
         assertThatThrownBy(database::dataSource).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("JTA data source");

@@ -1,6 +1,6 @@
 package dev.compozy.store.jakartaee;
 
-import dev.compozy.store.StoreException;
+import dev.compozy.store.core.StoreException;
 import dev.compozy.store.core.Id;
 import dev.compozy.store.core.Status;
 import dev.compozy.store.task.ChildCompletion;

@@ -8,11 +8,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.compozy.store.RetryPolicy;
+import dev.compozy.store.core.RetryPolicy;
 import dev.compozy.store.Store;
-import dev.compozy.store.StoreException;
+import dev.compozy.store.core.StoreException;
 import dev.compozy.store.core.Status;
-import dev.compozy.store.internal.Jdbc;
 import dev.compozy.store.task.CompletionStrategy;
 import dev.compozy.store.task.TaskNotFoundException;
 import dev.compozy.store.task.TaskRepository;
@@ -153,7 +152,7 @@ class SpringTransactionTest {
             Integer springBackend = jdbc.queryForObject("SELECT pg_backend_pid()", Integer.class);
             int lockingBackend = tasks.fromTx(tx -> {
                 tasks.getStateForUpdate(tx, state.taskExecId());
-                return tx.withConnection(c -> Jdbc.queryFirst(c, "SELECT pg_backend_pid()", row -> row.getInt(1)));
+                return Integer.parseInt(tx.withConnection(c -> TestDatabase.rows(c, "SELECT pg_backend_pid()")).get(0).get(0));
             });
             assertThat(lockingBackend).isEqualTo(springBackend);
             assertThatThrownBy(() -> lockFromAnotherClient(state.taskExecId()))

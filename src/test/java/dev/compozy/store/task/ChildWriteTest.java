@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.compozy.store.Store;
-import dev.compozy.store.StoreException;
+import dev.compozy.store.core.StoreException;
 import dev.compozy.store.core.ExecutionType;
 import dev.compozy.store.core.Status;
 import dev.compozy.store.testing.IntegrationTest;

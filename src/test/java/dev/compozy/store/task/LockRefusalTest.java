@@ -5,8 +5,8 @@ import static dev.compozy.store.testing.Fixtures.task;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.compozy.store.LockTimeoutException;
-import dev.compozy.store.StoreException;
+import dev.compozy.store.core.LockTimeoutException;
+import dev.compozy.store.core.StoreException;
 import dev.compozy.store.testing.IntegrationTest;
 import dev.compozy.store.workflow.WorkflowExecution;
 import dev.compozy.store.workflow.WorkflowNotFoundException;

@@ -6,7 +6,7 @@ import static dev.compozy.store.testing.Fixtures.task;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.compozy.store.StoreException;
+import dev.compozy.store.core.StoreException;
 import dev.compozy.store.core.ExecutionType;
 import dev.compozy.store.core.Status;
 import dev.compozy.store.testing.IntegrationTest;

@@ -1,12 +1,12 @@
 package dev.compozy.store.task;
 
+import dev.compozy.store.testing.TestDatabase;
 import static dev.compozy.store.testing.Fixtures.execution;
 import static dev.compozy.store.testing.Fixtures.task;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.compozy.store.StoreException;
-import dev.compozy.store.internal.Jdbc;
+import dev.compozy.store.core.StoreException;
 import dev.compozy.store.testing.IntegrationTest;
 import dev.compozy.store.workflow.WorkflowExecution;
 import java.io.IOException;
@@ -126,8 +126,8 @@ class TransactionTest extends IntegrationTest {
         long seenLater = store.database().runSnapshot("snapshot", "SELECT count(*) FROM task_states", new Object[0],
                 row -> row.getLong(1), (tx, first) -> {
                     CompletableFuture.runAsync(() -> tasks.upsertState(task(execution, "committed-meanwhile").build())).join();
-                    return tx.withConnection(c -> Jdbc.query(c, "SELECT count(*) FROM task_states", row -> row.getLong(1)))
-                            .get(0);
+                    return Long.parseLong(tx.withConnection(c -> TestDatabase.rows(c, "SELECT count(*) FROM task_states"))
+                            .get(0).get(0));
                 });
 
         assertThat(seenLater).isZero();

@@ -1,6 +1,6 @@
 package dev.compozy.store.testing;
 
-import dev.compozy.store.core.Json;
+import dev.compozy.store.Json;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;

@@ -1,0 +1,530 @@
+package dev.compozy.store;
+
+import dev.compozy.store.workflow.ExecutionCursor;
+import dev.compozy.store.workflow.ExecutionFilter;
+import dev.compozy.store.workflow.OutputTransformer;
+import dev.compozy.store.workflow.WorkflowExecution;
+import dev.compozy.store.workflow.WorkflowNotFoundException;
+import dev.compozy.store.workflow.WorkflowNotReadyException;
+import dev.compozy.store.workflow.WorkflowRepository;
+import dev.compozy.store.core.StoreException;
+import dev.compozy.store.core.Tx;
+import dev.compozy.store.core.ExecutionError;
+import dev.compozy.store.core.ExecutionType;
+import dev.compozy.store.core.Status;
+import dev.compozy.store.core.Require;
+import dev.compozy.store.TaskRows.RowReader;
+import dev.compozy.store.task.TaskRepository;
+import dev.compozy.store.task.TaskState;
+import jakarta.persistence.EntityManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * {@link WorkflowRepository} on Hibernate and PostgreSQL: JPA for the completion lock, native SQL (declared
+ * below) for reads, upserts, lists and retention. Task maps come from the
+ * {@link TaskRepository}, inside the same transaction.
+ */
+final class HibernateWorkflowRepository implements WorkflowRepository {
+
+    private static final String COLUMNS =
+            "workflow_exec_id, workflow_id, status, input, output, error, created_at, updated_at";
+
+    /** {@code updated_at} from the inserted row: Citus refuses a function call in {@code DO UPDATE SET}. */
+    private static final String UPSERT_WORKFLOW_EXECUTION = """
+            INSERT INTO workflow_states (workflow_exec_id, workflow_id, status, input, output, error, updated_at)
+            VALUES (?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, now())
+            ON CONFLICT (workflow_exec_id) DO UPDATE SET
+                workflow_id = EXCLUDED.workflow_id,
+                status = EXCLUDED.status,
+                input = EXCLUDED.input,
+                output = EXCLUDED.output,
+                error = EXCLUDED.error,
+                updated_at = EXCLUDED.updated_at
+            RETURNING created_at, updated_at""";
+
+    private static final String UPDATE_STATUS =
+            "UPDATE workflow_states SET status = ?, updated_at = now() WHERE workflow_exec_id = ?";
+
+    private static final String UPDATE_COMPLETION = """
+            UPDATE workflow_states SET status = ?, output = ?::jsonb, error = ?::jsonb, updated_at = now()
+            WHERE workflow_exec_id = ?
+            RETURNING created_at, updated_at""";
+
+    private static final String SELECT_EXECUTION = "SELECT " + COLUMNS + " FROM workflow_states WHERE workflow_exec_id = ?";
+
+    private static final String SELECT_NEWEST_BY_WORKFLOW_ID = "SELECT " + COLUMNS
+            + " FROM workflow_states WHERE workflow_id = ? ORDER BY created_at DESC, workflow_exec_id DESC LIMIT 1";
+
+    private static final String SELECT_NEWEST_WITH_TASK = """
+            SELECT %s FROM workflow_states w
+            WHERE w.workflow_id = ?
+              AND EXISTS (SELECT 1 FROM task_states t WHERE t.workflow_exec_id = w.workflow_exec_id AND t.%s = ?)
+            ORDER BY w.created_at DESC, w.workflow_exec_id DESC
+            LIMIT 1""";
+    private static final String SELECT_NEWEST_BY_TASK_ID = SELECT_NEWEST_WITH_TASK.formatted(COLUMNS, "task_id");
+    private static final String SELECT_NEWEST_BY_AGENT_ID = SELECT_NEWEST_WITH_TASK.formatted(COLUMNS, "agent_id");
+    private static final String SELECT_NEWEST_BY_TOOL_ID = SELECT_NEWEST_WITH_TASK.formatted(COLUMNS, "tool_id");
+
+    /** The newest top-level row per task_id: what completion's readiness is decided on. */
+    private static final String SELECT_TOP_LEVEL_STATUSES = """
+            SELECT DISTINCT ON (task_id) task_id, status
+            FROM task_states
+            WHERE workflow_exec_id = ? AND parent_state_id IS NULL
+            ORDER BY task_id, created_at DESC, task_exec_id COLLATE "C" DESC""";
+
+    private static final String DELETE_EXECUTION = "DELETE FROM workflow_states WHERE workflow_exec_id = ?";
+
+    /**
+     * One purge batch. SKIP LOCKED leaves rows a writer holds for a later purge instead of waiting, and the
+     * status and age are checked again on the locked row, so an execution revived meanwhile survives.
+     */
+    private static final String PURGE_BATCH = """
+            DELETE FROM workflow_states
+            WHERE workflow_exec_id IN (
+                SELECT workflow_exec_id FROM workflow_states
+                WHERE status = ANY (?) AND updated_at < ? AND workflow_exec_id > ?
+                ORDER BY workflow_exec_id
+                LIMIT ?
+                FOR UPDATE SKIP LOCKED)
+            RETURNING workflow_exec_id""";
+
+    /**
+     * Executions with their tasks in one statement, so in one snapshot and one round trip without a
+     * transaction: first the rows of the page query given (task columns null, then the execution's
+     * columns and its place in the page), and the task rows of those executions (execution columns null),
+     * in whatever order the server sends them. The ordinal follows the list order; the other page queries
+     * find at most one row.
+     */
+    private static final String WITH_TASKS = """
+            WITH page AS MATERIALIZED (%s)
+            SELECT %s, page.*, row_number() OVER (ORDER BY page.updated_at DESC, page.workflow_exec_id DESC)
+            FROM page
+            UNION ALL
+            SELECT %s, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+            FROM task_states WHERE workflow_exec_id = ANY (ARRAY(SELECT workflow_exec_id FROM page))""";
+
+    /** Where an execution's columns start in a {@link #WITH_TASKS} row, after the task columns. */
+    private static final int EXECUTION_COLUMN = TaskRows.COLUMN_COUNT + 1;
+    private static final int ORDINAL_COLUMN = EXECUTION_COLUMN + 8;
+
+    private static final Set<Status> FINISHED = EnumSet.of(Status.SUCCESS, Status.FAILED);
+
+    private final Database database;
+    private final TaskRepository tasks;
+
+    public HibernateWorkflowRepository(Database database, TaskRepository tasks) {
+        this.database = Objects.requireNonNull(database, "database");
+        this.tasks = Objects.requireNonNull(tasks, "tasks");
+    }
+
+    @Override
+    public WorkflowExecution upsertExecution(WorkflowExecution execution) {
+        validateForWrite(execution);
+        String operation = "upsertExecution(workflow_exec_id=" + execution.workflowExecId() + ")";
+        return database.runStatement(operation, tx -> upsert(tx, execution));
+    }
+
+    @Override
+    public WorkflowExecution upsertExecution(Tx tx, WorkflowExecution execution) {
+        validateForWrite(execution);
+        String operation = "upsertExecution(workflow_exec_id=" + execution.workflowExecId() + ")";
+        database.requireActive(tx, operation);
+        return database.run(operation, current -> upsert(current, execution));
+    }
+
+    private static void validateForWrite(WorkflowExecution execution) {
+        Require.nonNull(execution, "execution");
+        Require.nonBlank(execution.workflowExecId(), "workflowExecId");
+        Require.nonBlank(execution.workflowId(), "workflowId");
+        Require.nonNull(execution.status(), "status");
+        JsonWriter.check(execution.input(), "input");
+        JsonWriter.check(execution.output(), "output");
+        JsonWriter.check(errorObject(execution.error()), "error");
+    }
+
+    private static Map<String, Object> errorObject(ExecutionError error) {
+        return error == null ? null : error.toMap();
+    }
+
+    private static WorkflowExecution upsert(Tx tx, WorkflowExecution execution) {
+        return tx.withConnection(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(UPSERT_WORKFLOW_EXECUTION)) {
+                Jdbc.bind(statement, execution.workflowExecId(), execution.workflowId(), execution.status().dbValue(),
+                        JsonWriter.write(execution.input(), "input"), JsonWriter.write(execution.output(), "output"),
+                        JsonWriter.write(errorObject(execution.error()), "error"));
+                return withTimestamps(statement, execution.withTasks(Map.of()));
+            }
+        });
+    }
+
+    private static WorkflowExecution withTimestamps(PreparedStatement statement, WorkflowExecution execution)
+            throws SQLException {
+        try (ResultSet row = statement.executeQuery()) {
+            row.next();
+            return execution.toBuilder()
+                    .createdAt(Jdbc.instant(row, "created_at"))
+                    .updatedAt(Jdbc.instant(row, "updated_at"))
+                    .build();
+        }
+    }
+
+    @Override
+    public WorkflowExecution getExecution(String workflowExecId) {
+        Require.nonBlank(workflowExecId, "workflowExecId");
+        String operation = "getExecution(workflow_exec_id=" + workflowExecId + ")";
+        WorkflowExecution execution = first(withTasks(operation, SELECT_EXECUTION, workflowExecId));
+        if (execution == null) {
+            throw WorkflowNotFoundException.execution("getExecution", workflowExecId);
+        }
+        return execution;
+    }
+
+    /** The one execution a lookup found (its query reads at most one row), or null. */
+    private static WorkflowExecution first(List<WorkflowExecution> found) {
+        return found.isEmpty() ? null : found.get(0);
+    }
+
+    /**
+     * The executions {@code pageSql} finds, in its order, each with its tasks map (newest row per task_id,
+     * as {@link TaskRepository#listTasksInWorkflow}); one statement (see {@link #WITH_TASKS}).
+     */
+    private List<WorkflowExecution> withTasks(String operation, String pageSql, Object... args) {
+        String sql = WITH_TASKS.formatted(pageSql, NO_TASK_COLUMNS, TaskRows.COLUMNS);
+        return database.runStatement(operation, tx -> tx.withConnection(connection -> {
+            List<Ranked> page = new ArrayList<>();
+            Map<String, Map<String, TaskState>> tasksByExecution = new HashMap<>();
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                Jdbc.bind(statement, args);
+                RowReader task = new RowReader(operation);
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        if (rows.getString(1) == null) {
+                            page.add(new Ranked(rows.getLong(ORDINAL_COLUMN), fromRow(rows, operation)));
+                            continue;
+                        }
+                        task.readKey(rows);
+                        Map<String, TaskState> states =
+                                tasksByExecution.computeIfAbsent(task.workflowExecId(), id -> new LinkedHashMap<>());
+                        TaskState kept = states.get(task.taskId());
+                        if (kept == null || task.isNewerThan(kept)) {
+                            states.put(task.taskId(), task.readState(rows));
+                        }
+                    }
+                }
+            }
+            page.sort(Comparator.comparingLong(Ranked::ordinal));
+            List<WorkflowExecution> executions = new ArrayList<>(page.size());
+            for (Ranked ranked : page) {
+                WorkflowExecution execution = ranked.execution();
+                executions.add(execution.withTasks(
+                        tasksByExecution.getOrDefault(execution.workflowExecId(), Map.of())));
+            }
+            return executions;
+        }));
+    }
+
+    private record Ranked(long ordinal, WorkflowExecution execution) {
+    }
+
+    /** The task columns of an execution's row in {@link #WITH_TASKS}: all null. */
+    private static final String NO_TASK_COLUMNS = String.join(", ", Collections.nCopies(TaskRows.COLUMN_COUNT, "NULL"));
+
+    /** Detaches what it loads, for the reason given on the task repository's {@code lockForUpdate}. */
+    private static WorkflowExecution findForUpdate(EntityManager em, String workflowExecId, String operation) {
+        WorkflowExecutionEntity entity = EntityLocks.findForUpdate(em, WorkflowExecutionEntity.class, workflowExecId);
+        if (entity == null) {
+            return null;
+        }
+        em.detach(entity);
+        return assemble(operation, entity.getWorkflowExecId(), entity.getWorkflowId(), entity.getStatus(),
+                entity.getInput(), entity.getOutput(), entity.getError(), entity.getCreatedAt(), entity.getUpdatedAt());
+    }
+
+    /** The execution's columns of a {@link #WITH_TASKS} row, by position (a task column has the same name). */
+    private static WorkflowExecution fromRow(ResultSet row, String operation) throws SQLException {
+        int at = EXECUTION_COLUMN;
+        return assemble(operation, row.getString(at), row.getString(at + 1), row.getString(at + 2),
+                row.getString(at + 3), row.getString(at + 4), row.getString(at + 5), Jdbc.instant(row, at + 6),
+                Jdbc.instant(row, at + 7));
+    }
+
+    /** The one read rule for a workflow row, from a native row or the locked entity alike. */
+    private static WorkflowExecution assemble(String operation, String id, String workflowId, String status,
+            String input, String output, String error, Instant createdAt, Instant updatedAt) {
+        JsonObjectParser json = new JsonObjectParser();
+        try {
+            return new WorkflowExecution(id, workflowId, Status.fromDb(status), json.read(input, "input"),
+                    json.read(output, "output"), ExecutionError.fromMap(json.read(error, "error")), createdAt,
+                    updatedAt, Map.of());
+        } catch (IllegalArgumentException e) {
+            throw unreadable(operation, id, e);
+        }
+    }
+
+    private static StoreException unreadable(String operation, String id, IllegalArgumentException e) {
+        return new StoreException(operation, "workflow_states row '" + id + "' cannot be read: " + e.getMessage(), e);
+    }
+
+    @Override
+    public List<WorkflowExecution> listExecutions(ExecutionFilter filter) {
+        Require.nonNull(filter, "filter");
+        QueryBuilder query = filterQuery(filter);
+        return withTasks("listExecutions", query.sql(), query.args());
+    }
+
+    @Override
+    public void updateStatus(String workflowExecId, Status status) {
+        Require.nonBlank(workflowExecId, "workflowExecId");
+        Require.nonNull(status, "status");
+        int changed = database.runStatement("updateStatus(workflow_exec_id=" + workflowExecId + ")",
+                tx -> tx.withConnection(c -> Jdbc.update(c, UPDATE_STATUS, status.dbValue(), workflowExecId)));
+        if (changed == 0) {
+            throw WorkflowNotFoundException.execution("updateStatus", workflowExecId);
+        }
+    }
+
+    @Override
+    public WorkflowExecution getExecutionByWorkflowId(String workflowId) {
+        Require.nonBlank(workflowId, "workflowId");
+        return newest("getExecutionByWorkflowId", workflowId, SELECT_NEWEST_BY_WORKFLOW_ID,
+                "no execution of workflow '" + workflowId + "'", workflowId);
+    }
+
+    @Override
+    public WorkflowExecution getExecutionByTaskId(String workflowId, String taskId) {
+        Require.nonBlank(workflowId, "workflowId");
+        Require.nonBlank(taskId, "taskId");
+        return newest("getExecutionByTaskId", workflowId, SELECT_NEWEST_BY_TASK_ID,
+                "no execution of workflow '" + workflowId + "' has task '" + taskId + "'", workflowId, taskId);
+    }
+
+    @Override
+    public WorkflowExecution getExecutionByAgentId(String workflowId, String agentId) {
+        Require.nonBlank(workflowId, "workflowId");
+        Require.nonBlank(agentId, "agentId");
+        return newest("getExecutionByAgentId", workflowId, SELECT_NEWEST_BY_AGENT_ID,
+                "no execution of workflow '" + workflowId + "' has a task of agent '" + agentId + "'", workflowId, agentId);
+    }
+
+    @Override
+    public WorkflowExecution getExecutionByToolId(String workflowId, String toolId) {
+        Require.nonBlank(workflowId, "workflowId");
+        Require.nonBlank(toolId, "toolId");
+        return newest("getExecutionByToolId", workflowId, SELECT_NEWEST_BY_TOOL_ID,
+                "no execution of workflow '" + workflowId + "' has a task of tool '" + toolId + "'", workflowId, toolId);
+    }
+
+    private WorkflowExecution newest(String operation, String workflowId, String sql, String notFound, Object... args) {
+        WorkflowExecution execution = first(withTasks(operation + "(workflow_id=" + workflowId + ")", sql, args));
+        if (execution == null) {
+            throw new WorkflowNotFoundException(operation, workflowId, notFound);
+        }
+        return execution;
+    }
+
+    @Override
+    public WorkflowExecution completeWorkflow(String workflowExecId) {
+        return completeWorkflow(workflowExecId, null);
+    }
+
+    @Override
+    public WorkflowExecution completeWorkflow(String workflowExecId, OutputTransformer transformer) {
+        Require.nonBlank(workflowExecId, "workflowExecId");
+        String operation = "completeWorkflow(workflow_exec_id=" + workflowExecId + ")";
+        Completion completion = database.run(operation, tx -> {
+            WorkflowExecution locked = database.lock(operation, () ->
+                    findForUpdate(tx.entityManager(), workflowExecId, operation));
+            if (locked == null) {
+                return Completion.NOT_FOUND;
+            }
+            WorkflowExecution current = locked.withTasks(tasks.listTasksInWorkflow(workflowExecId));
+            if (FINISHED.contains(current.status())) {
+                return new Completion(current, List.of());
+            }
+            List<String> unfinished = new ArrayList<>();
+            boolean anyFailed = false;
+            for (String[] task : tx.withConnection(c -> Jdbc.query(c, SELECT_TOP_LEVEL_STATUSES,
+                    row -> new String[] {row.getString(1), row.getString(2)}, workflowExecId))) {
+                Status status = readStatus(operation, task[0], task[1]);
+                anyFailed |= status == Status.FAILED;
+                if (status == Status.PENDING || status == Status.RUNNING) {
+                    unfinished.add(task[0]);
+                }
+            }
+            if (!unfinished.isEmpty()) {
+                return new Completion(null, unfinished);
+            }
+            return new Completion(finish(tx, current, anyFailed ? Status.FAILED : Status.SUCCESS, transformer),
+                    List.of());
+        });
+        if (completion == Completion.NOT_FOUND) {
+            throw WorkflowNotFoundException.execution("completeWorkflow", workflowExecId);
+        }
+        if (!completion.unfinished.isEmpty()) {
+            throw new WorkflowNotReadyException(workflowExecId, completion.unfinished);
+        }
+        return completion.execution;
+    }
+
+    /** Outcome of the completion transaction; exceptions are raised after it, so it ends cleanly. */
+    private record Completion(WorkflowExecution execution, List<String> unfinished) {
+        static final Completion NOT_FOUND = new Completion(null, List.of());
+    }
+
+    private static Status readStatus(String operation, String taskId, String status) {
+        try {
+            return Status.fromDb(status);
+        } catch (IllegalArgumentException e) {
+            throw new StoreException(operation, "top-level task '" + taskId + "' cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Stores the outcome. An output that cannot be stored fails the workflow with a stored error instead of
+     * leaving it RUNNING, since the same tasks would give the same output on every later attempt.
+     */
+    private static WorkflowExecution finish(Tx tx, WorkflowExecution current, Status status,
+            OutputTransformer transformer) {
+        Map<String, Object> output = null;
+        String outputJson = null;
+        ExecutionError error = null;
+        if (transformer != null) {
+            try {
+                output = transformer.transform(current);
+                outputJson = JsonWriter.write(output, "output");
+            } catch (Exception e) {
+                status = Status.FAILED;
+                error = ExecutionError.of(OUTPUT_TRANSFORMATION_FAILED,
+                        "output transformation failed: " + e.getClass().getSimpleName() + ": " + storable(e.getMessage()));
+            }
+        }
+        if (transformer == null || error != null) {
+            output = defaultOutput(current.tasks());
+            try {
+                outputJson = JsonWriter.write(output, "output");
+            } catch (IllegalArgumentException e) {
+                status = Status.FAILED;
+                output = null;
+                error = ExecutionError.of(OUTPUT_NOT_STORABLE, "the default output cannot be stored: " + e.getMessage());
+            }
+        }
+        WorkflowExecution completed = current.toBuilder().status(status).output(output).error(error).build();
+        String storedOutput = outputJson;
+        return tx.withConnection(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(UPDATE_COMPLETION)) {
+                Jdbc.bind(statement, completed.status().dbValue(), storedOutput,
+                        JsonWriter.write(errorObject(completed.error()), "error"), completed.workflowExecId());
+                return withTimestamps(statement, completed);
+            }
+        });
+    }
+
+    /** An exception's message as text the error column can hold: cut short, with no unstorable character. */
+    private static String storable(String message) {
+        if (message == null) {
+            return null;
+        }
+        String cut = message.length() > 4096 ? message.substring(0, 4096) + "…" : message;
+        int bad;
+        while ((bad = Require.firstUnstorable(cut)) >= 0) {
+            cut = cut.substring(0, bad) + '\uFFFD' + cut.substring(bad + 1);
+        }
+        return cut;
+    }
+
+    /**
+     * task_id → {output, parent_state_id (children only), execution_type "parallel" (parallel tasks only)},
+     * sorted by task_id so the stored document does not depend on row order.
+     */
+    static Map<String, Object> defaultOutput(Map<String, TaskState> tasksByTaskId) {
+        Map<String, Object> output = new TreeMap<>();
+        for (TaskState task : tasksByTaskId.values()) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("output", task.output());
+            if (task.isChild()) {
+                entry.put("parent_state_id", task.parentStateId());
+            }
+            if (task.executionType() == ExecutionType.PARALLEL) {
+                entry.put("execution_type", ExecutionType.PARALLEL.dbValue());
+            }
+            output.put(task.taskId(), entry);
+        }
+        return output;
+    }
+
+    @Override
+    public void deleteExecution(String workflowExecId) {
+        Require.nonBlank(workflowExecId, "workflowExecId");
+        int deleted = database.runStatement("deleteExecution(workflow_exec_id=" + workflowExecId + ")",
+                tx -> tx.withConnection(c -> Jdbc.update(c, DELETE_EXECUTION, workflowExecId)));
+        if (deleted == 0) {
+            throw WorkflowNotFoundException.execution("deleteExecution", workflowExecId);
+        }
+    }
+
+    @Override
+    public int purgeExecutions(Instant olderThan, Set<Status> statuses, int batchSize) {
+        Require.nonNull(olderThan, "olderThan");
+        Require.nonNull(statuses, "statuses");
+        if (statuses.isEmpty()) {
+            throw new IllegalArgumentException("statuses: must name at least one terminal status");
+        }
+        for (Status status : statuses) {
+            if (status == null || !status.isTerminal()) {
+                throw new IllegalArgumentException("statuses: " + status + " is not terminal; only finished "
+                        + "executions (SUCCESS, FAILED, TIMED_OUT, CANCELED) can be purged");
+            }
+        }
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batchSize: must be at least 1, got " + batchSize);
+        }
+        String[] statusValues = statuses.stream().map(Status::dbValue).toArray(String[]::new);
+        int total = 0;
+        String lastKey = "";
+        while (true) {
+            String after = lastKey;
+            List<String> deleted = database.run("purgeExecutions", tx -> tx.withConnection(c -> Jdbc.query(c,
+                    PURGE_BATCH, row -> row.getString(1), statusValues, olderThan, after, batchSize)));
+            if (deleted.isEmpty()) {
+                return total;
+            }
+            total += deleted.size();
+            for (String id : deleted) {
+                if (id.compareTo(lastKey) > 0) {
+                    lastKey = id;
+                }
+            }
+        }
+    }
+
+    /** The SQL and arguments of an {@link ExecutionFilter}: fixed column names, every value bound. */
+    private static QueryBuilder filterQuery(ExecutionFilter f) {
+        ExecutionCursor after = f.after();
+        return new QueryBuilder("SELECT " + COLUMNS + " FROM workflow_states")
+                .whereIfPresent("status = ?", f.status() == null ? null : f.status().dbValue())
+                .whereIfPresent("workflow_id = ?", f.workflowId())
+                .whereIfPresent("workflow_exec_id = ?", f.workflowExecId())
+                .whereIfPresent("created_at >= ?", f.createdFrom())
+                .whereIfPresent("created_at < ?", f.createdBefore())
+                .whereIfPresent("updated_at >= ?", f.updatedFrom())
+                .whereIfPresent("updated_at < ?", f.updatedBefore())
+                .whereIfPresent("(updated_at, workflow_exec_id) < (?, ?)", after == null ? null : after.updatedAt(),
+                        after == null ? null : after.workflowExecId())
+                .orderBy("updated_at DESC, workflow_exec_id DESC")
+                .limit(f.limit());
+    }
+}

@@ -1,0 +1,116 @@
+package dev.compozy.store;
+
+import dev.compozy.store.task.TaskState;
+import dev.compozy.store.core.ExecutionError;
+import dev.compozy.store.core.ExecutionType;
+import dev.compozy.store.core.Require;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.Map;
+
+/**
+ * Conversions between {@link TaskState} and the {@code task_states} row: the write-side checks, the
+ * parameter order of the upsert, and the read-side rules of the spec, shared by the entity path
+ * ({@code em.find}) and the native-query path so both read a row the same way.
+ */
+final class TaskStateMapping {
+    /** The columns every native task query selects first, in the order {@link TaskRows.RowReader} reads them. */
+    static final String COLUMNS = TaskRows.COLUMNS;
+
+    private TaskStateMapping() {
+    }
+
+    /**
+     * Checks a state before it is written, mirroring {@code chk_execution_type_consistency} so a bad state
+     * fails with the field's name instead of a constraint violation.
+     */
+    static TaskState validateForWrite(TaskState state) {
+        Require.nonNull(state, "state");
+        Require.nonBlank(state.taskExecId(), "taskExecId");
+        Require.nonBlank(state.taskId(), "taskId");
+        Require.nonBlank(state.workflowExecId(), "workflowExecId");
+        Require.nonBlank(state.workflowId(), "workflowId");
+        Require.nonNull(state.status(), "status");
+        Require.nonNull(state.component(), "component");
+        Require.nonNull(state.executionType(), "executionType");
+        Require.nullOrNonBlank(state.agentId(), "agentId");
+        Require.nullOrNonBlank(state.actionId(), "actionId");
+        Require.nullOrNonBlank(state.toolId(), "toolId");
+        Require.nullOrNonBlank(state.parentStateId(), "parentStateId");
+        String task = " (task " + state.taskExecId() + ")";
+        if (state.taskExecId().equals(state.parentStateId())) {
+            throw new IllegalArgumentException("parentStateId: a task cannot be its own parent" + task);
+        }
+        boolean agent = state.agentId() != null;
+        boolean action = state.actionId() != null;
+        boolean tool = state.toolId() != null;
+        if (agent && !action) {
+            throw new IllegalArgumentException("actionId: required when agentId is set" + task);
+        }
+        if (action && !agent) {
+            throw new IllegalArgumentException("agentId: required when actionId is set" + task);
+        }
+        if (state.executionType() == ExecutionType.BASIC && agent && tool) {
+            throw new IllegalArgumentException("toolId: a basic task runs an agent or a tool, not both" + task);
+        }
+        if (state.executionType() == ExecutionType.ROUTER && (agent || tool)) {
+            throw new IllegalArgumentException((agent ? "agentId" : "toolId")
+                    + ": a router task runs neither an agent nor a tool" + task);
+        }
+        JsonWriter.check(state.input(), "input");
+        JsonWriter.check(state.output(), "output");
+        JsonWriter.check(errorObject(state.error()), "error");
+        return state;
+    }
+
+    private static Map<String, Object> errorObject(ExecutionError error) {
+        return error == null ? null : error.toMap();
+    }
+
+    /** Binds the 14 parameters of the upsert statements. */
+    static void bindUpsert(PreparedStatement statement, TaskState state) throws SQLException {
+        Jdbc.bind(statement,
+                state.taskExecId(),
+                state.taskId(),
+                state.workflowExecId(),
+                state.workflowId(),
+                state.component().dbValue(),
+                state.status().dbValue(),
+                state.executionType().dbValue(),
+                state.agentId(),
+                state.actionId(),
+                state.toolId(),
+                state.parentStateId(),
+                JsonWriter.write(state.input(), "input"),
+                JsonWriter.write(state.output(), "output"),
+                JsonWriter.write(errorObject(state.error()), "error"));
+    }
+
+    /**
+     * Maps the rows of one query whose first columns are {@link #COLUMNS}; one mapper per query, since it
+     * shares strings between the rows it reads.
+     */
+    static Jdbc.RowMapper<TaskState> rows(String operation) {
+        TaskRows.RowReader reader = new TaskRows.RowReader(operation);
+        return row -> {
+            reader.readKey(row);
+            return reader.readState(row);
+        };
+    }
+
+    /** The entity read by the lock path, through the same JSON reader and rules as {@link RowReader}. */
+    static TaskState fromEntity(TaskStateEntity entity, String operation) {
+        JsonObjectParser json = new JsonObjectParser();
+        try {
+            return TaskRows.assemble(entity.getTaskExecId(), entity.getTaskId(), entity.getWorkflowExecId(),
+                    entity.getWorkflowId(), entity.getComponent(), entity.getStatus(), entity.getExecutionType(),
+                    entity.getAgentId(), entity.getActionId(), entity.getToolId(), entity.getParentStateId(),
+                    json.read(entity.getInput(), "input"), json.read(entity.getOutput(), "output"),
+                    ExecutionError.fromMap(json.read(entity.getError(), "error")), entity.getCreatedAt(),
+                    entity.getUpdatedAt());
+        } catch (IllegalArgumentException e) {
+            throw TaskRows.unreadable(operation, entity.getTaskExecId(), e);
+        }
+    }
+
+}

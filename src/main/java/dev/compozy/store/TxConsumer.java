@@ -1,7 +1,0 @@
-package dev.compozy.store;
-
-/** Work inside a transaction that returns nothing; see {@link TxFunction}. */
-@FunctionalInterface
-public interface TxConsumer<E extends Exception> {
-    void accept(Tx tx) throws E;
-}

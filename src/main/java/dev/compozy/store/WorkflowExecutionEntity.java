@@ -1,0 +1,86 @@
+package dev.compozy.store;
+
+import dev.compozy.store.workflow.WorkflowExecution;
+import io.hypersistence.utils.hibernate.type.json.JsonType;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+import org.hibernate.annotations.Immutable;
+import org.hibernate.annotations.Type;
+
+/**
+ * JPA mapping of {@code workflow_states}: the read and lock model behind
+ * {@link HibernateWorkflowRepository}, immutable to Hibernate for the same reason as
+ * {@link TaskStateEntity}, with its jsonb columns as JSON text like there. The repository returns
+ * {@link WorkflowExecution}, never this class.
+ */
+@Entity
+@Immutable
+@Table(name = "workflow_states")
+class WorkflowExecutionEntity {
+    @Id
+    @Column(name = "workflow_exec_id", nullable = false)
+    private String workflowExecId;
+
+    @Column(name = "workflow_id", nullable = false)
+    private String workflowId;
+
+    @Column(name = "status", nullable = false)
+    private String status;
+
+    @Type(JsonType.class)
+    @Column(name = "input", columnDefinition = "jsonb")
+    private String input;
+
+    @Type(JsonType.class)
+    @Column(name = "output", columnDefinition = "jsonb")
+    private String output;
+
+    @Type(JsonType.class)
+    @Column(name = "error", columnDefinition = "jsonb")
+    private String error;
+
+    @Column(name = "created_at", nullable = false, insertable = false, updatable = false)
+    private Instant createdAt;
+
+    @Column(name = "updated_at", nullable = false, insertable = false, updatable = false)
+    private Instant updatedAt;
+
+    protected WorkflowExecutionEntity() {
+    }
+
+    String getWorkflowExecId() {
+        return workflowExecId;
+    }
+
+    String getWorkflowId() {
+        return workflowId;
+    }
+
+    String getStatus() {
+        return status;
+    }
+
+    String getInput() {
+        return input;
+    }
+
+    String getOutput() {
+        return output;
+    }
+
+    String getError() {
+        return error;
+    }
+
+    Instant getCreatedAt() {
+        return createdAt;
+    }
+
+    Instant getUpdatedAt() {
+        return updatedAt;
+    }
+
+}
