@@ -34,9 +34,9 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * {@link WorkflowRepository} on Hibernate and PostgreSQL: JPA for the completion lock, native SQL (declared
- * below) for reads, upserts, lists and retention. Task maps come from the
- * {@link TaskRepository}, inside the same transaction.
+ * {@link WorkflowRepository} on Hibernate and PostgreSQL: native SQL (declared below) for reads, upserts,
+ * lists and retention, each statement one call on {@link Statements}; completion, which locks the entity,
+ * is {@link WorkflowCompletion}.
  */
 final class HibernateWorkflowRepository implements WorkflowRepository {
 
@@ -59,11 +59,6 @@ final class HibernateWorkflowRepository implements WorkflowRepository {
     private static final String UPDATE_STATUS =
             "UPDATE workflow_states SET status = ?, updated_at = now() WHERE workflow_exec_id = ?";
 
-    private static final String UPDATE_COMPLETION = """
-            UPDATE workflow_states SET status = ?, output = ?::jsonb, error = ?::jsonb, updated_at = now()
-            WHERE workflow_exec_id = ?
-            RETURNING created_at, updated_at""";
-
     private static final String SELECT_EXECUTION = "SELECT " + COLUMNS + " FROM workflow_states WHERE workflow_exec_id = ?";
 
     private static final String SELECT_NEWEST_BY_WORKFLOW_ID = "SELECT " + COLUMNS
@@ -75,16 +70,9 @@ final class HibernateWorkflowRepository implements WorkflowRepository {
               AND EXISTS (SELECT 1 FROM task_states t WHERE t.workflow_exec_id = w.workflow_exec_id AND t.%s = ?)
             ORDER BY w.created_at DESC, w.workflow_exec_id DESC
             LIMIT 1""";
-    private static final String SELECT_NEWEST_BY_TASK_ID = SELECT_NEWEST_WITH_TASK.formatted(COLUMNS, "task_id");
-    private static final String SELECT_NEWEST_BY_AGENT_ID = SELECT_NEWEST_WITH_TASK.formatted(COLUMNS, "agent_id");
+    static final String SELECT_NEWEST_BY_TASK_ID = SELECT_NEWEST_WITH_TASK.formatted(COLUMNS, "task_id");
+    static final String SELECT_NEWEST_BY_AGENT_ID = SELECT_NEWEST_WITH_TASK.formatted(COLUMNS, "agent_id");
     private static final String SELECT_NEWEST_BY_TOOL_ID = SELECT_NEWEST_WITH_TASK.formatted(COLUMNS, "tool_id");
-
-    /** The newest top-level row per task_id: what completion's readiness is decided on. */
-    private static final String SELECT_TOP_LEVEL_STATUSES = """
-            SELECT DISTINCT ON (task_id) task_id, status
-            FROM task_states
-            WHERE workflow_exec_id = ? AND parent_state_id IS NULL
-            ORDER BY task_id, created_at DESC, task_exec_id COLLATE "C" DESC""";
 
     private static final String DELETE_EXECUTION = "DELETE FROM workflow_states WHERE workflow_exec_id = ?";
 
@@ -121,29 +109,26 @@ final class HibernateWorkflowRepository implements WorkflowRepository {
     private static final int EXECUTION_COLUMN = TaskRows.COLUMN_COUNT + 1;
     private static final int ORDINAL_COLUMN = EXECUTION_COLUMN + 8;
 
-    private static final Set<Status> FINISHED = EnumSet.of(Status.SUCCESS, Status.FAILED);
+    private final Statements sql;
+    private final WorkflowCompletion completion;
 
-    private final Database database;
-    private final TaskRepository tasks;
-
-    public HibernateWorkflowRepository(Database database, TaskRepository tasks) {
-        this.database = Objects.requireNonNull(database, "database");
-        this.tasks = Objects.requireNonNull(tasks, "tasks");
+    HibernateWorkflowRepository(Database database) {
+        this.sql = new Statements(database.transactions());
+        this.completion = new WorkflowCompletion(sql);
     }
 
     @Override
     public WorkflowExecution upsertExecution(WorkflowExecution execution) {
         validateForWrite(execution);
         String operation = "upsertExecution(workflow_exec_id=" + execution.workflowExecId() + ")";
-        return database.runStatement(operation, tx -> upsert(tx, execution));
+        return sql.statement(operation, tx -> upsert(tx, execution));
     }
 
     @Override
     public WorkflowExecution upsertExecution(Tx tx, WorkflowExecution execution) {
         validateForWrite(execution);
         String operation = "upsertExecution(workflow_exec_id=" + execution.workflowExecId() + ")";
-        database.requireActive(tx, operation);
-        return database.run(operation, current -> upsert(current, execution));
+        return sql.inTransaction(tx, operation, current -> upsert(current, execution));
     }
 
     private static void validateForWrite(WorkflowExecution execution) {
@@ -156,30 +141,20 @@ final class HibernateWorkflowRepository implements WorkflowRepository {
         JsonWriter.check(errorObject(execution.error()), "error");
     }
 
-    private static Map<String, Object> errorObject(ExecutionError error) {
+    static Map<String, Object> errorObject(ExecutionError error) {
         return error == null ? null : error.toMap();
     }
 
     private static WorkflowExecution upsert(Tx tx, WorkflowExecution execution) {
-        return tx.withConnection(connection -> {
-            try (PreparedStatement statement = connection.prepareStatement(UPSERT_WORKFLOW_EXECUTION)) {
-                Jdbc.bind(statement, execution.workflowExecId(), execution.workflowId(), execution.status().dbValue(),
-                        JsonWriter.write(execution.input(), "input"), JsonWriter.write(execution.output(), "output"),
-                        JsonWriter.write(errorObject(execution.error()), "error"));
-                return withTimestamps(statement, execution.withTasks(Map.of()));
-            }
-        });
+        return Statements.queryFirst(tx, UPSERT_WORKFLOW_EXECUTION, row -> withTimestamps(row,
+                execution.withTasks(Map.of())), execution.workflowExecId(), execution.workflowId(),
+                execution.status().dbValue(), JsonWriter.write(execution.input(), "input"),
+                JsonWriter.write(execution.output(), "output"), JsonWriter.write(errorObject(execution.error()), "error"));
     }
 
-    private static WorkflowExecution withTimestamps(PreparedStatement statement, WorkflowExecution execution)
-            throws SQLException {
-        try (ResultSet row = statement.executeQuery()) {
-            row.next();
-            return execution.toBuilder()
-                    .createdAt(Jdbc.instant(row, "created_at"))
-                    .updatedAt(Jdbc.instant(row, "updated_at"))
-                    .build();
-        }
+    /** The execution with the timestamps of a row that RETURNING created_at, updated_at gave. */
+    static WorkflowExecution withTimestamps(ResultSet row, WorkflowExecution execution) throws SQLException {
+        return execution.toBuilder().createdAt(Jdbc.instant(row, 1)).updatedAt(Jdbc.instant(row, 2)).build();
     }
 
     @Override
@@ -203,29 +178,23 @@ final class HibernateWorkflowRepository implements WorkflowRepository {
      * as {@link TaskRepository#listTasksInWorkflow}); one statement (see {@link #WITH_TASKS}).
      */
     private List<WorkflowExecution> withTasks(String operation, String pageSql, Object... args) {
-        String sql = WITH_TASKS.formatted(pageSql, NO_TASK_COLUMNS, TaskRows.COLUMNS);
-        return database.runStatement(operation, tx -> tx.withConnection(connection -> {
-            List<Ranked> page = new ArrayList<>();
-            Map<String, Map<String, TaskState>> tasksByExecution = new HashMap<>();
-            try (PreparedStatement statement = connection.prepareStatement(sql)) {
-                Jdbc.bind(statement, args);
-                RowReader task = new RowReader(operation);
-                try (ResultSet rows = statement.executeQuery()) {
-                    while (rows.next()) {
-                        if (rows.getString(1) == null) {
-                            page.add(new Ranked(rows.getLong(ORDINAL_COLUMN), fromRow(rows, operation)));
-                            continue;
-                        }
-                        task.readKey(rows);
-                        Map<String, TaskState> states =
-                                tasksByExecution.computeIfAbsent(task.workflowExecId(), id -> new LinkedHashMap<>());
-                        TaskState kept = states.get(task.taskId());
-                        if (kept == null || task.isNewerThan(kept)) {
-                            states.put(task.taskId(), task.readState(rows));
-                        }
-                    }
+        List<Ranked> page = new ArrayList<>();
+        Map<String, Map<String, TaskState>> tasksByExecution = new HashMap<>();
+        TaskRows.RowReader task = new TaskRows.RowReader(operation);
+        return sql.statement(operation, tx -> {
+            Statements.forEach(tx, WITH_TASKS.formatted(pageSql, NO_TASK_COLUMNS, TaskRows.COLUMNS), 0, rows -> {
+                if (rows.getString(1) == null) {
+                    page.add(new Ranked(rows.getLong(ORDINAL_COLUMN), fromRow(rows, operation)));
+                    return;
                 }
-            }
+                task.readKey(rows);
+                Map<String, TaskState> states =
+                        tasksByExecution.computeIfAbsent(task.workflowExecId(), id -> new LinkedHashMap<>());
+                TaskState kept = states.get(task.taskId());
+                if (kept == null || task.isNewerThan(kept)) {
+                    states.put(task.taskId(), task.readState(rows));
+                }
+            }, args);
             page.sort(Comparator.comparingLong(Ranked::ordinal));
             List<WorkflowExecution> executions = new ArrayList<>(page.size());
             for (Ranked ranked : page) {
@@ -234,7 +203,7 @@ final class HibernateWorkflowRepository implements WorkflowRepository {
                         tasksByExecution.getOrDefault(execution.workflowExecId(), Map.of())));
             }
             return executions;
-        }));
+        });
     }
 
     private record Ranked(long ordinal, WorkflowExecution execution) {
@@ -242,17 +211,6 @@ final class HibernateWorkflowRepository implements WorkflowRepository {
 
     /** The task columns of an execution's row in {@link #WITH_TASKS}: all null. */
     private static final String NO_TASK_COLUMNS = String.join(", ", Collections.nCopies(TaskRows.COLUMN_COUNT, "NULL"));
-
-    /** Detaches what it loads, for the reason given on the task repository's {@code lockForUpdate}. */
-    private static WorkflowExecution findForUpdate(EntityManager em, String workflowExecId, String operation) {
-        WorkflowExecutionEntity entity = EntityLocks.findForUpdate(em, WorkflowExecutionEntity.class, workflowExecId);
-        if (entity == null) {
-            return null;
-        }
-        em.detach(entity);
-        return assemble(operation, entity.getWorkflowExecId(), entity.getWorkflowId(), entity.getStatus(),
-                entity.getInput(), entity.getOutput(), entity.getError(), entity.getCreatedAt(), entity.getUpdatedAt());
-    }
 
     /** The execution's columns of a {@link #WITH_TASKS} row, by position (a task column has the same name). */
     private static WorkflowExecution fromRow(ResultSet row, String operation) throws SQLException {
@@ -263,7 +221,7 @@ final class HibernateWorkflowRepository implements WorkflowRepository {
     }
 
     /** The one read rule for a workflow row, from a native row or the locked entity alike. */
-    private static WorkflowExecution assemble(String operation, String id, String workflowId, String status,
+    static WorkflowExecution assemble(String operation, String id, String workflowId, String status,
             String input, String output, String error, Instant createdAt, Instant updatedAt) {
         JsonObjectParser json = new JsonObjectParser();
         try {
@@ -290,8 +248,8 @@ final class HibernateWorkflowRepository implements WorkflowRepository {
     public void updateStatus(String workflowExecId, Status status) {
         Require.nonBlank(workflowExecId, "workflowExecId");
         Require.nonNull(status, "status");
-        int changed = database.runStatement("updateStatus(workflow_exec_id=" + workflowExecId + ")",
-                tx -> tx.withConnection(c -> Jdbc.update(c, UPDATE_STATUS, status.dbValue(), workflowExecId)));
+        int changed = sql.update("updateStatus(workflow_exec_id=" + workflowExecId + ")", UPDATE_STATUS,
+                status.dbValue(), workflowExecId);
         if (changed == 0) {
             throw WorkflowNotFoundException.execution("updateStatus", workflowExecId);
         }
@@ -328,8 +286,9 @@ final class HibernateWorkflowRepository implements WorkflowRepository {
                 "no execution of workflow '" + workflowId + "' has a task of tool '" + toolId + "'", workflowId, toolId);
     }
 
-    private WorkflowExecution newest(String operation, String workflowId, String sql, String notFound, Object... args) {
-        WorkflowExecution execution = first(withTasks(operation + "(workflow_id=" + workflowId + ")", sql, args));
+    private WorkflowExecution newest(String operation, String workflowId, String query, String notFound,
+            Object... args) {
+        WorkflowExecution execution = first(withTasks(operation + "(workflow_id=" + workflowId + ")", query, args));
         if (execution == null) {
             throw new WorkflowNotFoundException(operation, workflowId, notFound);
         }
@@ -338,139 +297,19 @@ final class HibernateWorkflowRepository implements WorkflowRepository {
 
     @Override
     public WorkflowExecution completeWorkflow(String workflowExecId) {
-        return completeWorkflow(workflowExecId, null);
+        return completion.completeWorkflow(workflowExecId, null);
     }
 
     @Override
     public WorkflowExecution completeWorkflow(String workflowExecId, OutputTransformer transformer) {
-        Require.nonBlank(workflowExecId, "workflowExecId");
-        String operation = "completeWorkflow(workflow_exec_id=" + workflowExecId + ")";
-        Completion completion = database.run(operation, tx -> {
-            WorkflowExecution locked = database.lock(operation, () ->
-                    findForUpdate(tx.entityManager(), workflowExecId, operation));
-            if (locked == null) {
-                return Completion.NOT_FOUND;
-            }
-            WorkflowExecution current = locked.withTasks(tasks.listTasksInWorkflow(workflowExecId));
-            if (FINISHED.contains(current.status())) {
-                return new Completion(current, List.of());
-            }
-            List<String> unfinished = new ArrayList<>();
-            boolean anyFailed = false;
-            for (String[] task : tx.withConnection(c -> Jdbc.query(c, SELECT_TOP_LEVEL_STATUSES,
-                    row -> new String[] {row.getString(1), row.getString(2)}, workflowExecId))) {
-                Status status = readStatus(operation, task[0], task[1]);
-                anyFailed |= status == Status.FAILED;
-                if (status == Status.PENDING || status == Status.RUNNING) {
-                    unfinished.add(task[0]);
-                }
-            }
-            if (!unfinished.isEmpty()) {
-                return new Completion(null, unfinished);
-            }
-            return new Completion(finish(tx, current, anyFailed ? Status.FAILED : Status.SUCCESS, transformer),
-                    List.of());
-        });
-        if (completion == Completion.NOT_FOUND) {
-            throw WorkflowNotFoundException.execution("completeWorkflow", workflowExecId);
-        }
-        if (!completion.unfinished.isEmpty()) {
-            throw new WorkflowNotReadyException(workflowExecId, completion.unfinished);
-        }
-        return completion.execution;
-    }
-
-    /** Outcome of the completion transaction; exceptions are raised after it, so it ends cleanly. */
-    private record Completion(WorkflowExecution execution, List<String> unfinished) {
-        static final Completion NOT_FOUND = new Completion(null, List.of());
-    }
-
-    private static Status readStatus(String operation, String taskId, String status) {
-        try {
-            return Status.fromDb(status);
-        } catch (IllegalArgumentException e) {
-            throw new StoreException(operation, "top-level task '" + taskId + "' cannot be read: " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * Stores the outcome. An output that cannot be stored fails the workflow with a stored error instead of
-     * leaving it RUNNING, since the same tasks would give the same output on every later attempt.
-     */
-    private static WorkflowExecution finish(Tx tx, WorkflowExecution current, Status status,
-            OutputTransformer transformer) {
-        Map<String, Object> output = null;
-        String outputJson = null;
-        ExecutionError error = null;
-        if (transformer != null) {
-            try {
-                output = transformer.transform(current);
-                outputJson = JsonWriter.write(output, "output");
-            } catch (Exception e) {
-                status = Status.FAILED;
-                error = ExecutionError.of(OUTPUT_TRANSFORMATION_FAILED,
-                        "output transformation failed: " + e.getClass().getSimpleName() + ": " + storable(e.getMessage()));
-            }
-        }
-        if (transformer == null || error != null) {
-            output = defaultOutput(current.tasks());
-            try {
-                outputJson = JsonWriter.write(output, "output");
-            } catch (IllegalArgumentException e) {
-                status = Status.FAILED;
-                output = null;
-                error = ExecutionError.of(OUTPUT_NOT_STORABLE, "the default output cannot be stored: " + e.getMessage());
-            }
-        }
-        WorkflowExecution completed = current.toBuilder().status(status).output(output).error(error).build();
-        String storedOutput = outputJson;
-        return tx.withConnection(connection -> {
-            try (PreparedStatement statement = connection.prepareStatement(UPDATE_COMPLETION)) {
-                Jdbc.bind(statement, completed.status().dbValue(), storedOutput,
-                        JsonWriter.write(errorObject(completed.error()), "error"), completed.workflowExecId());
-                return withTimestamps(statement, completed);
-            }
-        });
-    }
-
-    /** An exception's message as text the error column can hold: cut short, with no unstorable character. */
-    private static String storable(String message) {
-        if (message == null) {
-            return null;
-        }
-        String cut = message.length() > 4096 ? message.substring(0, 4096) + "…" : message;
-        int bad;
-        while ((bad = Require.firstUnstorable(cut)) >= 0) {
-            cut = cut.substring(0, bad) + '\uFFFD' + cut.substring(bad + 1);
-        }
-        return cut;
-    }
-
-    /**
-     * task_id → {output, parent_state_id (children only), execution_type "parallel" (parallel tasks only)},
-     * sorted by task_id so the stored document does not depend on row order.
-     */
-    static Map<String, Object> defaultOutput(Map<String, TaskState> tasksByTaskId) {
-        Map<String, Object> output = new TreeMap<>();
-        for (TaskState task : tasksByTaskId.values()) {
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("output", task.output());
-            if (task.isChild()) {
-                entry.put("parent_state_id", task.parentStateId());
-            }
-            if (task.executionType() == ExecutionType.PARALLEL) {
-                entry.put("execution_type", ExecutionType.PARALLEL.dbValue());
-            }
-            output.put(task.taskId(), entry);
-        }
-        return output;
+        return completion.completeWorkflow(workflowExecId, transformer);
     }
 
     @Override
     public void deleteExecution(String workflowExecId) {
         Require.nonBlank(workflowExecId, "workflowExecId");
-        int deleted = database.runStatement("deleteExecution(workflow_exec_id=" + workflowExecId + ")",
-                tx -> tx.withConnection(c -> Jdbc.update(c, DELETE_EXECUTION, workflowExecId)));
+        int deleted = sql.update("deleteExecution(workflow_exec_id=" + workflowExecId + ")", DELETE_EXECUTION,
+                workflowExecId);
         if (deleted == 0) {
             throw WorkflowNotFoundException.execution("deleteExecution", workflowExecId);
         }
@@ -497,8 +336,8 @@ final class HibernateWorkflowRepository implements WorkflowRepository {
         String lastKey = "";
         while (true) {
             String after = lastKey;
-            List<String> deleted = database.run("purgeExecutions", tx -> tx.withConnection(c -> Jdbc.query(c,
-                    PURGE_BATCH, row -> row.getString(1), statusValues, olderThan, after, batchSize)));
+            List<String> deleted = sql.inTransaction("purgeExecutions", tx -> Statements.query(tx, PURGE_BATCH,
+                    row -> row.getString(1), statusValues, olderThan, after, batchSize));
             if (deleted.isEmpty()) {
                 return total;
             }

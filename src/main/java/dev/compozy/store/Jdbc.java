@@ -1,6 +1,5 @@
 package dev.compozy.store;
 
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -8,10 +7,8 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.List;
 
-/** Parameter binding and row reading for the repositories' native SQL; every value is a bound parameter. */
+/** Parameter binding and column reading for the repositories' native SQL (sent by {@link Statements}). */
 final class Jdbc {
     private Jdbc() {
     }
@@ -20,6 +17,12 @@ final class Jdbc {
     @FunctionalInterface
     public interface RowMapper<T> {
         T map(ResultSet row) throws SQLException;
+    }
+
+    /** Takes in the current row of a result set read as a stream. */
+    @FunctionalInterface
+    interface RowConsumer {
+        void accept(ResultSet row) throws SQLException;
     }
 
     /** Binds {@code args} to parameters 1..n; {@link Instant}s as {@code timestamptz}, nulls as untyped NULL. */
@@ -38,66 +41,6 @@ final class Jdbc {
             statement.setString(index, text);
         } else {
             statement.setObject(index, value);
-        }
-    }
-
-    /** Runs a query and maps every row. */
-    public static <T> List<T> query(Connection connection, String sql, RowMapper<T> mapper, Object... args)
-            throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            bind(statement, args);
-            try (ResultSet rows = statement.executeQuery()) {
-                return mapAll(rows, mapper);
-            }
-        }
-    }
-
-    /**
-     * Runs {@code leading}, a statement without parameters or rows, and then a query, in one round trip:
-     * the driver sends a text of several statements in one go and waits once. Maps every row of the query;
-     * {@code args} are the query's.
-     */
-    public static <T> List<T> queryAfter(Connection connection, String leading, String sql, RowMapper<T> mapper,
-            Object... args) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(leading + ";\n" + sql)) {
-            bind(statement, args);
-            boolean rowsNext = statement.execute();
-            while (!rowsNext) {
-                if (statement.getUpdateCount() == -1) {
-                    throw new SQLException("no rows came back from: " + sql);
-                }
-                rowsNext = statement.getMoreResults();
-            }
-            try (ResultSet rows = statement.getResultSet()) {
-                return mapAll(rows, mapper);
-            }
-        }
-    }
-
-    private static <T> List<T> mapAll(ResultSet rows, RowMapper<T> mapper) throws SQLException {
-        List<T> result = new ArrayList<>();
-        while (rows.next()) {
-            result.add(mapper.map(rows));
-        }
-        return result;
-    }
-
-    /** Runs a query and maps its first row, or returns null when there is none. */
-    public static <T> T queryFirst(Connection connection, String sql, RowMapper<T> mapper, Object... args)
-            throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            bind(statement, args);
-            try (ResultSet rows = statement.executeQuery()) {
-                return rows.next() ? mapper.map(rows) : null;
-            }
-        }
-    }
-
-    /** Runs a statement and returns its update count. */
-    public static int update(Connection connection, String sql, Object... args) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            bind(statement, args);
-            return statement.executeUpdate();
         }
     }
 

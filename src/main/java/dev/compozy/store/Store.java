@@ -47,7 +47,7 @@ public final class Store implements AutoCloseable {
         this.ownsFactory = ownsFactory;
         this.database = database;
         this.taskRepository = new HibernateTaskRepository(database, config.treeDepthLimit());
-        this.workflowRepository = new HibernateWorkflowRepository(database, taskRepository);
+        this.workflowRepository = new HibernateWorkflowRepository(database);
     }
 
     /**
@@ -227,9 +227,6 @@ public final class Store implements AutoCloseable {
                 .managedClasses(TaskStateEntity.class, WorkflowExecutionEntity.class)
                 .property(AvailableSettings.JAKARTA_NON_JTA_DATASOURCE, dataSource)
                 .property(AvailableSettings.HBM2DDL_AUTO, "none")
-                .property(AvailableSettings.STATEMENT_BATCH_SIZE, 50)
-                .property(AvailableSettings.ORDER_INSERTS, true)
-                .property(AvailableSettings.ORDER_UPDATES, true)
                 .property(AvailableSettings.ALLOW_METADATA_ON_BOOT, false)
                 .property(AvailableSettings.JAKARTA_HBM2DDL_DB_NAME, "PostgreSQL")
                 .property(AvailableSettings.JAKARTA_HBM2DDL_DB_MAJOR_VERSION, server.major())

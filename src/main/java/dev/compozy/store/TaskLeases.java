@@ -1,5 +1,9 @@
 package dev.compozy.store;
 
+import java.util.Set;
+import java.util.HashSet;
+import java.util.Collection;
+import dev.compozy.store.core.Require;
 import dev.compozy.store.task.ClaimBatch;
 import dev.compozy.store.task.ClaimedTask;
 import dev.compozy.store.task.HeartbeatResult;
@@ -13,8 +17,6 @@ import dev.compozy.store.task.TaskState;
 import dev.compozy.store.core.StoreException;
 import dev.compozy.store.core.Tx;
 import dev.compozy.store.core.Status;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,9 +25,9 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The SQL of the leased task lifecycle (claims with leases, heartbeats, reclaim, fenced and
- * compare-and-set writes) and the statements that run it; {@link HibernateTaskRepository} decides the
- * transactions. Every lease time is computed by PostgreSQL from {@code now()}, never from the JVM's clock.
+ * Claims, with leases or without, heartbeats and the reclaim of expired leases: their SQL and the
+ * operations that run it (the writes a lease fences are in {@link GuardedWrites}). Every lease time is
+ * computed by PostgreSQL from {@code now()}, never from the JVM's clock.
  */
 final class TaskLeases {
     // The claim and reclaim statements are package-private so QueryPlanTest can EXPLAIN exactly the SQL that runs.
@@ -35,11 +37,6 @@ final class TaskLeases {
 
     /** Where the lease columns start in a claim's rows. */
     private static final int FIRST_LEASE_COLUMN = TaskStateMapping.COLUMNS.split(",").length + 1;
-
-    /** The parameters {@link TaskStateMapping#bindUpsert} binds; a write's guard value comes after them. */
-    static final int UPSERT_PARAMETERS = 14;
-
-    private static final String TERMINAL = "('SUCCESS', 'FAILED', 'TIMED_OUT', 'CANCELED')";
 
     /**
      * The stored error of a task whose lease expired after its last allowed claim, computed where the expired
@@ -141,55 +138,101 @@ final class TaskLeases {
             ORDER BY held.n""";
 
     /**
-     * Overwrites what an upsert would (the parameters bind in {@link TaskStateMapping#bindUpsert}'s order)
-     * when the row passes the condition that follows, bound after them.
+     * ARRAY(subquery) makes PostgreSQL pick and lock the rows once, before the update; SKIP LOCKED makes
+     * concurrent claimers take different rows instead of queueing on the same ones.
      */
-    private static final String UPDATE_IF = """
-            UPDATE task_states t SET
-                task_id = v.task_id,
-                workflow_exec_id = v.workflow_exec_id,
-                workflow_id = v.workflow_id,
-                component = v.component,
-                status = v.status,
-                execution_type = v.execution_type,
-                agent_id = v.agent_id,
-                action_id = v.action_id,
-                tool_id = v.tool_id,
-                parent_state_id = v.parent_state_id,
-                input = v.input,
-                output = v.output,
-                error = v.error,
-                updated_at = now()
-            FROM (VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb))
-                AS v(task_exec_id, task_id, workflow_exec_id, workflow_id, component, status, execution_type,
-                     agent_id, action_id, tool_id, parent_state_id, input, output, error)
-            WHERE t.task_exec_id = v.task_exec_id AND %s
-            RETURNING t.created_at, t.updated_at""";
+    private static final String CLAIM_PENDING = """
+            UPDATE task_states SET status = 'RUNNING', updated_at = now(), lease_owner = NULL, lease_expires_at = NULL,
+                fencing_token = fencing_token + 1, attempts = attempts + 1
+            WHERE task_exec_id = ANY (ARRAY(
+                    SELECT task_exec_id FROM task_states
+                    WHERE %s status = 'PENDING'
+                    ORDER BY created_at, task_exec_id
+                    LIMIT ?
+                    FOR NO KEY UPDATE SKIP LOCKED))
+              AND status = 'PENDING'
+            RETURNING %s""";
+    static final String CLAIM_PENDING_IN_WORKFLOW =
+            CLAIM_PENDING.formatted("workflow_exec_id = ? AND", TaskStateMapping.COLUMNS);
+    static final String CLAIM_PENDING_ANYWHERE = CLAIM_PENDING.formatted("", TaskStateMapping.COLUMNS);
 
-    /**
-     * A finished task takes no other outcome; the same status, output and error again is an idempotent
-     * repeat (a retried completion whose first answer was lost) and passes.
-     */
-    static final String NOT_FINISHED_OR_SAME_OUTCOME = "(%1$s.status NOT IN " + TERMINAL
-            + " OR (%1$s.status = %2$s.status AND %1$s.output IS NOT DISTINCT FROM %2$s.output"
-            + " AND %1$s.error IS NOT DISTINCT FROM %2$s.error))";
+    private final Statements sql;
 
-    /** {@link #NOT_FINISHED_OR_SAME_OUTCOME} for the guarded upsert of {@code completeChild}. */
-    static final String UPSERT_UNLESS_FINISHED = NOT_FINISHED_OR_SAME_OUTCOME.formatted("task_states", "EXCLUDED");
-
-    private static final String UPDATE_FENCED = UPDATE_IF.formatted("t.fencing_token = ? AND "
-            + NOT_FINISHED_OR_SAME_OUTCOME.formatted("t", "v"));
-
-    private static final String UPDATE_IF_UNCHANGED = UPDATE_IF.formatted("t.updated_at = ?");
-
-    /** What a refused write is told: why the row did not pass. */
-    private static final String SELECT_WRITE_GUARDS =
-            "SELECT status, fencing_token, lease_owner, updated_at FROM task_states WHERE task_exec_id = ?";
-
-    private TaskLeases() {
+    TaskLeases(Statements sql) {
+        this.sql = sql;
     }
 
-    static ClaimBatch claim(Tx tx, String workflowExecId, LeaseTerms terms, int limit, String operation) {
+    ClaimBatch claimTasks(String workflowExecId, LeaseTerms terms, int limit) {
+        Require.nonBlank(workflowExecId, "workflowExecId");
+        Require.nonNull(terms, "terms");
+        requirePositive(limit);
+        String operation = "claimTasks(workflow_exec_id=" + workflowExecId + ", owner=" + terms.owner() + ")";
+        return sql.statement(operation, tx -> claim(tx, workflowExecId, terms, limit, operation));
+    }
+
+    ClaimBatch claimTasks(LeaseTerms terms, int limit) {
+        Require.nonNull(terms, "terms");
+        requirePositive(limit);
+        String operation = "claimTasks(owner=" + terms.owner() + ")";
+        return sql.statement(operation, tx -> claim(tx, null, terms, limit, operation));
+    }
+
+    HeartbeatResult heartbeat(Collection<Lease> leases, Duration duration) {
+        Require.nonNull(leases, "leases");
+        LeaseTerms.requireDuration(duration, "duration");
+        List<Lease> held = new ArrayList<>(leases.size());
+        Set<String> ids = new HashSet<>();
+        for (Lease lease : leases) {
+            Require.nonNull(lease, "leases[]");
+            if (!ids.add(lease.taskExecId())) {
+                throw new IllegalArgumentException("leases: task '" + lease.taskExecId() + "' appears twice");
+            }
+            held.add(lease);
+        }
+        if (held.isEmpty()) {
+            return new HeartbeatResult(List.of(), List.of());
+        }
+        return sql.statement("heartbeat(" + held.size() + " leases)",
+                tx -> heartbeat(tx, held, duration));
+    }
+
+    List<TaskState> reclaimExpired(int maxAttempts, int limit) {
+        if (maxAttempts < 1) {
+            throw new IllegalArgumentException("maxAttempts: must be at least 1, got " + maxAttempts);
+        }
+        requirePositive(limit);
+        return sql.statement("reclaimExpired",
+                tx -> reclaimExpired(tx, maxAttempts, limit, "reclaimExpired"));
+    }
+
+    List<TaskState> claimPendingTasks(String workflowExecId, int limit) {
+        Require.nonBlank(workflowExecId, "workflowExecId");
+        requirePositive(limit);
+        String operation = "claimPendingTasks(workflow_exec_id=" + workflowExecId + ")";
+        return claimed(sql.query(operation, CLAIM_PENDING_IN_WORKFLOW, TaskStateMapping.rows(operation),
+                workflowExecId, limit));
+    }
+
+    List<TaskState> claimPendingTasks(int limit) {
+        requirePositive(limit);
+        return claimed(sql.query("claimPendingTasks", CLAIM_PENDING_ANYWHERE, TaskStateMapping.rows("claimPendingTasks"),
+                limit));
+    }
+
+    private static void requirePositive(int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit: must be at least 1, got " + limit);
+        }
+    }
+
+    /** RETURNING has no order; hand the tasks out oldest first, as they were picked. */
+    private static List<TaskState> claimed(List<TaskState> tasks) {
+        List<TaskState> sorted = new ArrayList<>(tasks);
+        sorted.sort(Comparator.comparing(TaskState::createdAt).thenComparing(TaskState::taskExecId));
+        return sorted;
+    }
+
+    private static ClaimBatch claim(Tx tx, String workflowExecId, LeaseTerms terms, int limit, String operation) {
         List<Object> args = new ArrayList<>();
         for (int pick = 0; pick < 2; pick++) {
             if (workflowExecId != null) {
@@ -200,9 +243,9 @@ final class TaskLeases {
         args.addAll(List.of(terms.maxAttempts(), terms.owner(), terms.duration().toMillis()));
         String sql = workflowExecId == null ? CLAIM_ANYWHERE : CLAIM_IN_WORKFLOW;
         Jdbc.RowMapper<TaskState> states = TaskStateMapping.rows(operation);
-        List<ClaimRow> rows = tx.withConnection(c -> Jdbc.query(c, sql, row -> new ClaimRow(states.map(row),
+        List<ClaimRow> rows = Statements.query(tx, sql, row -> new ClaimRow(states.map(row),
                 row.getString(FIRST_LEASE_COLUMN), Jdbc.instant(row, FIRST_LEASE_COLUMN + 1),
-                row.getLong(FIRST_LEASE_COLUMN + 2), row.getInt(FIRST_LEASE_COLUMN + 3)), args.toArray()));
+                row.getLong(FIRST_LEASE_COLUMN + 2), row.getInt(FIRST_LEASE_COLUMN + 3)), args.toArray());
         List<ClaimedTask> claimed = new ArrayList<>();
         List<TaskState> failed = new ArrayList<>();
         for (ClaimRow row : rows) {
@@ -223,14 +266,14 @@ final class TaskLeases {
     private record ClaimRow(TaskState state, String owner, Instant expiresAt, long token, int attempts) {
     }
 
-    static List<TaskState> reclaimExpired(Tx tx, int maxAttempts, int limit, String operation) {
-        List<TaskState> states = new ArrayList<>(tx.withConnection(c ->
-                Jdbc.query(c, RECLAIM_EXPIRED, TaskStateMapping.rows(operation), maxAttempts, limit)));
+    private static List<TaskState> reclaimExpired(Tx tx, int maxAttempts, int limit, String operation) {
+        List<TaskState> states = new ArrayList<>(
+                Statements.query(tx, RECLAIM_EXPIRED, TaskStateMapping.rows(operation), maxAttempts, limit));
         states.sort(Comparator.comparing(TaskState::createdAt).thenComparing(TaskState::taskExecId));
         return states;
     }
 
-    static HeartbeatResult heartbeat(Tx tx, List<Lease> leases, Duration duration) {
+    private static HeartbeatResult heartbeat(Tx tx, List<Lease> leases, Duration duration) {
         String[] ids = new String[leases.size()];
         String[] owners = new String[leases.size()];
         long[] tokens = new long[leases.size()];
@@ -239,8 +282,8 @@ final class TaskLeases {
             owners[i] = leases.get(i).owner();
             tokens[i] = leases.get(i).token();
         }
-        List<Instant> expiries = tx.withConnection(c -> Jdbc.query(c, HEARTBEAT, row -> Jdbc.instant(row, 2),
-                ids, owners, tokens, duration.toMillis()));
+        List<Instant> expiries = Statements.query(tx, HEARTBEAT, row -> Jdbc.instant(row, 2),
+                ids, owners, tokens, duration.toMillis());
         List<Lease> extended = new ArrayList<>();
         List<Lease> lost = new ArrayList<>();
         for (int i = 0; i < leases.size(); i++) {
@@ -253,79 +296,5 @@ final class TaskLeases {
             }
         }
         return new HeartbeatResult(extended, lost);
-    }
-
-    /**
-     * Writes the state if the lease's token is still the task's and the task is not finished (or gets
-     * the same outcome again); otherwise writes nothing and throws why.
-     */
-    static TaskState writeFenced(Tx tx, Lease lease, TaskState state, String operation) {
-        TaskState stored = updateIf(tx, UPDATE_FENCED, state, lease.token());
-        if (stored != null) {
-            return stored;
-        }
-        Guards guards = guards(tx, state.taskExecId(), operation);
-        if (guards.token() != lease.token()) {
-            throw new StaleLeaseException(operation, state.taskExecId(), lease.token(), guards.token(), guards.owner());
-        }
-        throw new TaskAlreadyTerminalException(operation, state.taskExecId(), guards.status(), state.status());
-    }
-
-    /** Writes the state if the row's {@code updated_at} is still the one read; otherwise throws why. */
-    static TaskState writeIfUnchanged(Tx tx, TaskState read, TaskState state, String operation) {
-        TaskState stored = updateIf(tx, UPDATE_IF_UNCHANGED, state, read.updatedAt());
-        if (stored != null) {
-            return stored;
-        }
-        Guards guards = guards(tx, state.taskExecId(), operation);
-        throw new TaskConflictException(operation, state.taskExecId(), read.updatedAt(), guards.updatedAt());
-    }
-
-    /** Explains a refused completion of a child that the guarded upsert did not write. */
-    static TaskAlreadyTerminalException alreadyTerminal(Tx tx, TaskState state, String operation) {
-        Guards guards = guards(tx, state.taskExecId(), operation);
-        return new TaskAlreadyTerminalException(operation, state.taskExecId(), guards.status(), state.status());
-    }
-
-    private static TaskState updateIf(Tx tx, String sql, TaskState state, Object guard) {
-        return tx.withConnection(connection -> {
-            try (PreparedStatement statement = connection.prepareStatement(sql)) {
-                TaskStateMapping.bindUpsert(statement, state);
-                Jdbc.bind(statement, UPSERT_PARAMETERS + 1, guard);
-                try (ResultSet row = statement.executeQuery()) {
-                    if (!row.next()) {
-                        return null;
-                    }
-                    return state.toBuilder().createdAt(Jdbc.instant(row, 1)).updatedAt(Jdbc.instant(row, 2)).build();
-                }
-            }
-        });
-    }
-
-    private record Guards(Status status, long token, String owner, Instant updatedAt) {
-    }
-
-    private static Guards guards(Tx tx, String taskExecId, String operation) {
-        Guards guards = tx.withConnection(c -> Jdbc.queryFirst(c, SELECT_WRITE_GUARDS, row -> new Guards(
-                readStatus(row.getString(1), taskExecId, operation), row.getLong(2), row.getString(3),
-                Jdbc.instant(row, 4)), taskExecId));
-        if (guards == null) {
-            throw new TaskNotFoundException(operationName(operation), taskExecId);
-        }
-        return guards;
-    }
-
-    private static Status readStatus(String status, String taskExecId, String operation) throws SQLException {
-        try {
-            return Status.fromDb(status);
-        } catch (IllegalArgumentException e) {
-            throw new StoreException(operation, "task_states row '" + taskExecId
-                    + "' cannot be read: " + e.getMessage(), e);
-        }
-    }
-
-    private static String operationName(String operation) {
-        int paren = operation.indexOf('(');
-        return paren < 0 ? operation : operation.substring(0, paren);
     }
 }

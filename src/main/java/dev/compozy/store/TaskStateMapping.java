@@ -1,10 +1,13 @@
 package dev.compozy.store;
 
+import org.postgresql.util.ServerErrorMessage;
+import org.postgresql.util.PSQLException;
+import dev.compozy.store.core.StoreException;
+import java.util.Arrays;
 import dev.compozy.store.task.TaskState;
 import dev.compozy.store.core.ExecutionError;
 import dev.compozy.store.core.ExecutionType;
 import dev.compozy.store.core.Require;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.Map;
 
@@ -16,6 +19,40 @@ import java.util.Map;
 final class TaskStateMapping {
     /** The columns every native task query selects first, in the order {@link TaskRows.RowReader} reads them. */
     static final String COLUMNS = TaskRows.COLUMNS;
+
+    /** What an upsert overwrites: every column but the key and created_at (see UPSERT_TASK_STATE). */
+    static final String EVERY_COLUMN_FROM_THE_INSERT = """
+            task_id = EXCLUDED.task_id,
+            workflow_exec_id = EXCLUDED.workflow_exec_id,
+            workflow_id = EXCLUDED.workflow_id,
+            component = EXCLUDED.component,
+            status = EXCLUDED.status,
+            execution_type = EXCLUDED.execution_type,
+            agent_id = EXCLUDED.agent_id,
+            action_id = EXCLUDED.action_id,
+            tool_id = EXCLUDED.tool_id,
+            parent_state_id = EXCLUDED.parent_state_id,
+            input = EXCLUDED.input,
+            output = EXCLUDED.output,
+            error = EXCLUDED.error,
+            updated_at = EXCLUDED.updated_at""";
+
+    /**
+     * {@code updated_at} comes from the inserted row rather than a {@code now()} in the update: Citus
+     * refuses a function call in {@code DO UPDATE SET} on a distributed table (SQLState 0A000), and the
+     * row's {@code now()} is the same transaction timestamp. {@code created_at} is left to its default on
+     * insert and untouched on update.
+     */
+    static final String UPSERT_TASK_STATE = """
+            INSERT INTO task_states (task_exec_id, task_id, workflow_exec_id, workflow_id, component, status,
+                                     execution_type, agent_id, action_id, tool_id, parent_state_id,
+                                     input, output, error, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, now())
+            ON CONFLICT (task_exec_id) DO UPDATE SET
+            """ + EVERY_COLUMN_FROM_THE_INSERT;
+
+    /** How many parameters {@link #upsertArgs} gives before the extra ones. */
+    static final int UPSERT_PARAMETERS = 14;
 
     private TaskStateMapping() {
     }
@@ -67,9 +104,9 @@ final class TaskStateMapping {
         return error == null ? null : error.toMap();
     }
 
-    /** Binds the 14 parameters of the upsert statements. */
-    static void bindUpsert(PreparedStatement statement, TaskState state) throws SQLException {
-        Jdbc.bind(statement,
+    /** The 14 parameters of the upsert statements, in their order, followed by {@code more}. */
+    static Object[] upsertArgs(TaskState state, Object... more) {
+        Object[] args = {
                 state.taskExecId(),
                 state.taskId(),
                 state.workflowExecId(),
@@ -83,7 +120,13 @@ final class TaskStateMapping {
                 state.parentStateId(),
                 JsonWriter.write(state.input(), "input"),
                 JsonWriter.write(state.output(), "output"),
-                JsonWriter.write(errorObject(state.error()), "error"));
+                JsonWriter.write(errorObject(state.error()), "error")};
+        if (more.length == 0) {
+            return args;
+        }
+        Object[] all = Arrays.copyOf(args, UPSERT_PARAMETERS + more.length);
+        System.arraycopy(more, 0, all, UPSERT_PARAMETERS, more.length);
+        return all;
     }
 
     /**
@@ -113,4 +156,25 @@ final class TaskStateMapping {
         }
     }
 
+
+    /**
+     * Names the missing row behind a foreign-key violation of an upsert of {@code state}; any other failure
+     * comes back unchanged. The driver's exception, and so the SQLState, stays in the cause.
+     */
+    static StoreException explainForeignKey(StoreException failure, TaskState state) {
+        for (Throwable t = failure.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof PSQLException e && "23503".equals(e.getSQLState())) {
+                ServerErrorMessage detail = e.getServerErrorMessage();
+                String missing = detail == null || detail.getConstraint() == null ? null
+                        : switch (detail.getConstraint()) {
+                            case "fk_workflow" -> "workflow execution '" + state.workflowExecId() + "' does not exist";
+                            case "fk_parent_task" -> "parent task '" + state.parentStateId() + "' does not exist";
+                            default -> null;
+                        };
+                return missing == null ? failure
+                        : new StoreException(failure.operation(), missing + " [SQLState 23503]", failure.getCause());
+            }
+        }
+        return failure;
+    }
 }

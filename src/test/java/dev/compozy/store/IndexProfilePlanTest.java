@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.compozy.store.core.Status;
 import dev.compozy.store.testing.PostgresExtension;
 import dev.compozy.store.testing.TestDatabase;
-import java.lang.reflect.Field;
-import java.lang.reflect.Method;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -83,32 +81,32 @@ class IndexProfilePlanTest {
         }
     }
 
-    private static List<Query> queries() throws ReflectiveOperationException, SQLException {
+    private static List<Query> queries() throws SQLException {
         String big = "pw-0300";
         String collection = "pt-0300-0002";
         List<Query> queries = new ArrayList<>(List.of(
-                new Query("getState", constant(HibernateTaskRepository.class, "SELECT_BY_ID"),
+                new Query("getState", HibernateTaskRepository.SELECT_BY_ID,
                         args("pt-0010-0050"), "task_states_pkey"),
                 new Query("listTasksInWorkflow", HibernateTaskRepository.SELECT_TASKS_IN_WORKFLOWS,
                         args((Object) new String[] {"pw-0010"}), "idx_task_states_workflow_exec_id_task_id"),
                 new Query("listTasksByStatus", HibernateTaskRepository.SELECT_TASKS_BY_STATUS,
                         args(big, "RUNNING"), "idx_task_states_workflow_exec_id_task_id"),
-                new Query("listTasksByAgent", constant(HibernateTaskRepository.class, "SELECT_TASKS_BY_AGENT"),
+                new Query("listTasksByAgent", HibernateTaskRepository.SELECT_TASKS_BY_AGENT,
                         args(big, "agent-3"), "idx_task_states_workflow_exec_id_task_id"),
-                new Query("listTasksByTool", constant(HibernateTaskRepository.class, "SELECT_TASKS_BY_TOOL"),
+                new Query("listTasksByTool", HibernateTaskRepository.SELECT_TASKS_BY_TOOL,
                         args(big, "tool-3"), "idx_task_states_workflow_exec_id_task_id"),
-                new Query("listChildren", HibernateTaskRepository.SELECT_CHILDREN, args(collection), "idx_task_states_parent_"),
-                new Query("listChildrenOutputs", HibernateTaskRepository.SELECT_CHILDREN_OUTPUTS, args(collection),
+                new Query("listChildren", TaskHierarchy.SELECT_CHILDREN, args(collection), "idx_task_states_parent_"),
+                new Query("listChildrenOutputs", TaskHierarchy.SELECT_CHILDREN_OUTPUTS, args(collection),
                         "idx_task_states_parent_"),
-                new Query("getChildByTaskId", HibernateTaskRepository.SELECT_CHILD_BY_TASK_ID, args(collection, "task-777"),
+                new Query("getChildByTaskId", TaskHierarchy.SELECT_CHILD_BY_TASK_ID, args(collection, "task-777"),
                         "idx_task_states_parent_state_task_created_desc"),
-                new Query("getTaskTree", HibernateTaskRepository.SELECT_TASK_TREE, args("pt-0010-0005", 100),
+                new Query("getTaskTree", TaskHierarchy.SELECT_TASK_TREE, args("pt-0010-0005", 100),
                         "idx_task_states_parent_"),
-                new Query("getProgressInfo", HibernateTaskRepository.SELECT_PROGRESS, args(collection),
+                new Query("getProgressInfo", TaskHierarchy.SELECT_PROGRESS, args(collection),
                         "idx_task_states_parent_status"),
-                new Query("claimPendingTasks(execution)", constant(HibernateTaskRepository.class, "CLAIM_PENDING_IN_WORKFLOW"),
+                new Query("claimPendingTasks(execution)", TaskLeases.CLAIM_PENDING_IN_WORKFLOW,
                         args(big, 10), "idx_task_states_workflow_exec_id_pending"),
-                new Query("claimPendingTasks", constant(HibernateTaskRepository.class, "CLAIM_PENDING_ANYWHERE"),
+                new Query("claimPendingTasks", TaskLeases.CLAIM_PENDING_ANYWHERE,
                         args(10), "idx_task_states_pending"),
                 new Query("claimTasks(execution)", TaskLeases.CLAIM_IN_WORKFLOW, args(big, 10, big, 10, 3, "agent", 30_000L),
                         "idx_task_states_workflow_exec_id_pending"),
@@ -118,11 +116,11 @@ class IndexProfilePlanTest {
                         args(big), "idx_task_states_workflow_exec_id_task_id"),
                 new Query("the cascade to a deleted task's children (RI query)",
                         "DELETE FROM ONLY task_states WHERE parent_state_id = ?", args(collection), "idx_task_states_parent_"),
-                new Query("getExecutionByTaskId", constant(HibernateWorkflowRepository.class, "SELECT_NEWEST_BY_TASK_ID"),
+                new Query("getExecutionByTaskId", HibernateWorkflowRepository.SELECT_NEWEST_BY_TASK_ID,
                         args("flow-0", "task-150"), "idx_task_states_workflow_exec_id_task_id"),
-                new Query("getExecutionByAgentId", constant(HibernateWorkflowRepository.class, "SELECT_NEWEST_BY_AGENT_ID"),
+                new Query("getExecutionByAgentId", HibernateWorkflowRepository.SELECT_NEWEST_BY_AGENT_ID,
                         args("flow-0", "agent-3"), "idx_task_states_workflow_exec_id_task_id"),
-                new Query("completeWorkflow's top-level tasks", constant(HibernateWorkflowRepository.class, "SELECT_TOP_LEVEL_STATUSES"),
+                new Query("completeWorkflow's top-level tasks", WorkflowCompletion.SELECT_TOP_LEVEL_STATUSES,
                         args(big), "idx_task_states_workflow_exec_id_parent_null")));
         queries.add(listStates("listStates {workflowExecId}, a page",
                 TaskStateFilter.builder().workflowExecId(big).limit(100).build(), "idx_task_states_"));
@@ -175,17 +173,8 @@ class IndexProfilePlanTest {
         return args;
     }
 
-    /** The SQL of a private constant of the repository: what runs, without widening the class for a test. */
-    private static String constant(Class<?> type, String name) throws ReflectiveOperationException {
-        Field field = type.getDeclaredField(name);
-        field.setAccessible(true);
-        return (String) field.get(null);
-    }
-
-    private static Query listStates(String operation, TaskStateFilter filter, String leanIndex) throws ReflectiveOperationException {
-        Method method = HibernateTaskRepository.class.getDeclaredMethod("filterQuery", TaskStateFilter.class);
-        method.setAccessible(true);
-        QueryBuilder query = (QueryBuilder) method.invoke(null, filter);
+    private static Query listStates(String operation, TaskStateFilter filter, String leanIndex) {
+        QueryBuilder query = HibernateTaskRepository.filterQuery(filter);
         return new Query(operation, query.sql(), query.args(), leanIndex);
     }
 

@@ -85,7 +85,7 @@ class QueryPlanTest extends IntegrationTest {
 
     @Test
     void progressIsAnIndexOnlyScanOnParentAndStatus() throws SQLException {
-        JsonNode plan = plan(HibernateTaskRepository.SELECT_PROGRESS, "plan-1-0");
+        JsonNode plan = plan(TaskHierarchy.SELECT_PROGRESS, "plan-1-0");
 
         assertThat(scans(plan)).containsExactly("Index Only Scan idx_task_states_parent_status");
         assertThat(count("SELECT relallvisible FROM pg_class WHERE relname = 'task_states'")).as("vacuumed").isPositive();
@@ -93,7 +93,7 @@ class QueryPlanTest extends IntegrationTest {
 
     @Test
     void theTreesRecursiveStepFindsChildrenThroughTheParentIndex() throws SQLException {
-        JsonNode plan = plan(HibernateTaskRepository.SELECT_TASK_TREE, "plan-2-0", 100);
+        JsonNode plan = plan(TaskHierarchy.SELECT_TASK_TREE, "plan-2-0", 100);
 
         JsonNode recursiveUnion = nodes(plan).stream().filter(n -> n.get("Node Type").asString().equals("Recursive Union"))
                 .findFirst().orElseThrow();
@@ -112,9 +112,9 @@ class QueryPlanTest extends IntegrationTest {
 
     @Test
     void childrenAreFoundThroughAParentIndex() throws SQLException {
-        usesIndex(plan(HibernateTaskRepository.SELECT_CHILDREN, "plan-2-0"), "idx_task_states_parent");
-        usesIndex(plan(HibernateTaskRepository.SELECT_CHILD_BY_TASK_ID, "plan-2-0", "task-5"), "idx_task_states_parent");
-        usesIndex(plan(HibernateTaskRepository.SELECT_CHILDREN_OUTPUTS, "plan-2-0"), "idx_task_states_parent");
+        usesIndex(plan(TaskHierarchy.SELECT_CHILDREN, "plan-2-0"), "idx_task_states_parent");
+        usesIndex(plan(TaskHierarchy.SELECT_CHILD_BY_TASK_ID, "plan-2-0", "task-5"), "idx_task_states_parent");
+        usesIndex(plan(TaskHierarchy.SELECT_CHILDREN_OUTPUTS, "plan-2-0"), "idx_task_states_parent");
     }
 
     @Test

@@ -109,41 +109,4 @@ class TransactionTest extends IntegrationTest {
 
         assertThat(count("SELECT count(*) FROM task_states")).isZero();
     }
-
-    @Test
-    void aSnapshotReadStartsAReadOnlyRepeatableReadTransactionWithItsFirstQuery() {
-        List<String> settings = store.database().runSnapshot("settings",
-                "SELECT current_setting('transaction_isolation'), current_setting('transaction_read_only')", new Object[0],
-                row -> row.getString(1) + "," + row.getString(2), (tx, rows) -> rows);
-
-        assertThat(settings).containsExactly("repeatable read,on");
-    }
-
-    @Test
-    void aSnapshotReadDoesNotSeeWhatCommitsAfterItsFirstQuery() {
-        WorkflowExecution execution = execution(workflows);
-
-        long seenLater = store.database().runSnapshot("snapshot", "SELECT count(*) FROM task_states", new Object[0],
-                row -> row.getLong(1), (tx, first) -> {
-                    CompletableFuture.runAsync(() -> tasks.upsertState(task(execution, "committed-meanwhile").build())).join();
-                    return Long.parseLong(tx.withConnection(c -> TestDatabase.rows(c, "SELECT count(*) FROM task_states"))
-                            .get(0).get(0));
-                });
-
-        assertThat(seenLater).isZero();
-        assertThat(count("SELECT count(*) FROM task_states")).as("committed by the other thread").isEqualTo(1);
-    }
-
-    @Test
-    void aSnapshotReadInsideATransactionJoinsItAndSeesItsWrites() {
-        WorkflowExecution execution = execution(workflows);
-
-        long seen = tasks.fromTx(tx -> {
-            tasks.upsertState(tx, task(execution, "uncommitted").build());
-            return store.database().runSnapshot("joined", "SELECT count(*) FROM task_states", new Object[0],
-                    row -> row.getLong(1), (inner, rows) -> rows.get(0));
-        });
-
-        assertThat(seen).isEqualTo(1);
-    }
 }
