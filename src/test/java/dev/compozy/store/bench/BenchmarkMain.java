@@ -3,13 +3,8 @@ package dev.compozy.store.bench;
 import dev.compozy.store.Migrations;
 import dev.compozy.store.testing.StreamingProbe;
 import dev.compozy.store.testing.TestDatabase;
-import java.awt.BasicStroke;
-import java.awt.Color;
-import java.awt.Font;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,12 +25,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import javax.imageio.ImageIO;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.BenchmarkResult;
 import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatFactory;
+import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
@@ -46,12 +42,14 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * Runs the benchmark suite: prepares {@value BenchDatabase#DATABASE} on the test server (the one in
  * {@code COMPOZY_TEST_JDBC_URL}, else Testcontainers, else embedded), runs every JMH benchmark with the
  * repository and the JDBC baseline side by side in alternating JVMs, streams a million rows in a 256 MiB
- * JVM, and writes {@code src/site/benchmarks/results.md} and {@code src/site/benchmarks/scaling.png}.
+ * JVM. JMH's own results of every JVM, in the order they ran, go to {@code target/benchmarks/suite.json} and
+ * {@code suite.csv}; the table made from them, each side's JVMs pooled, to {@code src/site/benchmarks/results.md}.
  *
  * <p>Argument: {@code all} (default) or {@code quick} (fewer, shorter iterations, for a smoke run).
  */
 public final class BenchmarkMain {
     private static final Path OUTPUT = Path.of("src", "site", "benchmarks");
+    private static final Path JMH_OUTPUT = Path.of("target", "benchmarks");
 
     /** Headline operations: benchmark name stem, scaling size (0 for none), target ratio. */
     private record Headline(String label, String stem, int size, double target) {
@@ -121,6 +119,7 @@ public final class BenchmarkMain {
 
     public static void main(String[] args) throws Exception {
         boolean quick = args.length > 0 && "quick".equals(args[0]);
+        double loadAtStart = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         TestDatabase server = TestDatabase.get();
         server.createDatabase(BenchDatabase.DATABASE);
         Migrations.update(server.dataSource(BenchDatabase.DATABASE));
@@ -130,11 +129,16 @@ public final class BenchmarkMain {
         }
         System.out.printf("fixtures written in %d s%n", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - seeding));
 
+        List<RunResult> jvms = new ArrayList<>();
         Map<String, List<BenchmarkResult>> forks = new LinkedHashMap<>();
         for (Comparison comparison : comparisons()) {
             for (int round = 0; round < ROUNDS; round++) {
                 for (String side : comparison.round()) {
-                    forks.computeIfAbsent(comparison.key(side), k -> new ArrayList<>()).add(fork(server, quick, comparison, side));
+                    RunResult jvm = fork(server, quick, comparison, side);
+                    jvms.add(jvm);
+                    forks.computeIfAbsent(comparison.key(side), k -> new ArrayList<>()).addAll(jvm.getBenchmarkResults());
+                    // Rewritten after every JVM, so that a run stopped halfway keeps what it measured.
+                    writeJmhResults(jvms);
                 }
             }
         }
@@ -142,10 +146,17 @@ public final class BenchmarkMain {
         Memory memory = quick ? null : memoryProbe(server);
         Files.createDirectories(OUTPUT);
         String version = serverVersion(server);
-        Files.writeString(OUTPUT.resolve("results.md"), report(scores, pairRatios(forks), memory, version, machine(server), quick),
+        Files.writeString(OUTPUT.resolve("results.md"), report(scores, pairRatios(forks), memory, version, loadAtStart, quick),
                 StandardCharsets.UTF_8);
-        plot(scores, OUTPUT.resolve("scaling.png"));
         System.out.println(Files.readString(OUTPUT.resolve("results.md")));
+    }
+
+    private static void writeJmhResults(List<RunResult> jvms) throws IOException {
+        Files.createDirectories(JMH_OUTPUT);
+        for (ResultFormatType format : List.of(ResultFormatType.JSON, ResultFormatType.CSV)) {
+            Path file = JMH_OUTPUT.resolve("suite." + format.name().toLowerCase(Locale.ROOT));
+            ResultFormatFactory.getInstance(format, file.toString()).writeOut(jvms);
+        }
     }
 
     /**
@@ -156,7 +167,7 @@ public final class BenchmarkMain {
     private static final int ROUNDS = 1;
 
     /** One JVM of one side of a comparison. */
-    private static BenchmarkResult fork(TestDatabase server, boolean quick, Comparison comparison, String side)
+    private static RunResult fork(TestDatabase server, boolean quick, Comparison comparison, String side)
             throws RunnerException {
         ChainedOptionsBuilder options = options(server, quick).forks(1)
                 .include(comparison.benchmark().getSimpleName() + "." + comparison.stem() + "_" + side + "$");
@@ -167,7 +178,7 @@ public final class BenchmarkMain {
         if (results.size() != 1) {
             throw new IllegalStateException(comparison.key(side) + " ran " + results.size() + " benchmarks, expected 1");
         }
-        return results.iterator().next().getBenchmarkResults().iterator().next();
+        return results.iterator().next();
     }
 
     private static ChainedOptionsBuilder options(TestDatabase server, boolean quick) {
@@ -276,47 +287,14 @@ public final class BenchmarkMain {
         }
     }
 
-    /**
-     * The cores, and on Linux the CPUs the JVMs and a server backend may use: pinning them apart (see the
-     * README) is what makes single-JVM results on two cores comparable.
-     */
-    private static String machine(TestDatabase server) throws SQLException {
-        String online = firstLine(Path.of("/sys/devices/system/cpu/online"), "");
-        String cores = online.matches("0-\\d+") ? (Integer.parseInt(online.substring(2)) + 1) + " cores"
-                : Runtime.getRuntime().availableProcessors() + " cores";
-        String jvm = firstLine(Path.of("/proc/self/status"), "Cpus_allowed_list:");
-        String backend;
-        try (Connection connection = server.connect(BenchDatabase.DATABASE); Statement statement = connection.createStatement();
-                ResultSet row = statement.executeQuery("SELECT pg_backend_pid()")) {
-            row.next();
-            backend = firstLine(Path.of("/proc", row.getString(1), "status"), "Cpus_allowed_list:");
-        }
-        if (jvm.isEmpty() || backend.isEmpty()) {
-            return cores;
-        }
-        return cores + " (the JVMs on CPUs " + jvm + ", PostgreSQL's backends on CPUs " + backend + ")";
-    }
-
-    /** The rest of the first line starting with {@code prefix}, trimmed; empty when there is none or no file. */
-    private static String firstLine(Path file, String prefix) {
-        try {
-            for (String line : Files.readAllLines(file)) {
-                if (line.startsWith(prefix)) {
-                    return line.substring(prefix.length()).trim();
-                }
-            }
-        } catch (IOException e) {
-            return "";
-        }
-        return "";
-    }
-
     private static String report(Map<String, double[]> scores, Map<String, List<Double>> pairRatios, Memory memory,
-            String pgVersion, String machine, boolean quick) {
+            String pgVersion, double loadAtStart, boolean quick) {
         StringBuilder md = new StringBuilder();
         md.append("## Benchmark results\n\n");
-        md.append(String.format(Locale.ROOT, "Measured %s on %s, %s, Java %s, PostgreSQL %s (%s).%s%n%n",
-                LocalDate.now(), machine, System.getProperty("os.name"),
+        md.append(String.format(Locale.ROOT, "Measured %s on %d cores%s, %s, Java %s, PostgreSQL %s (%s).%s%n%n",
+                LocalDate.now(), Runtime.getRuntime().availableProcessors(),
+                loadAtStart < 0 ? "" : String.format(Locale.ROOT, " (load average %.2f at the start)", loadAtStart),
+                System.getProperty("os.name"),
                 System.getProperty("java.version"), pgVersion, TestDatabase.get().kind(),
                 quick ? " Quick run: fewer, shorter iterations." : ""));
         md.append(String.format(Locale.ROOT, "Each side ran in %d JVMs, interleaved with its baseline's in rounds of "
@@ -384,97 +362,5 @@ public final class BenchmarkMain {
 
     private static String fmt(double[] score) {
         return String.format(Locale.ROOT, "%,.1f ± %,.1f", score[0], score[1]);
-    }
-
-    /** Log-log plot of milliseconds per call against rows, one colour per operation; dashed = JDBC baseline. */
-    private static void plot(Map<String, double[]> scores, Path file) throws IOException {
-        int width = 960;
-        int height = 560;
-        int left = 90;
-        int right = 250;
-        int top = 50;
-        int bottom = 70;
-        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, width, height);
-        List<double[]> points = new ArrayList<>();
-        String[] stems = {"getTaskTree", "getProgressInfo", "listTasksInWorkflow"};
-        for (String stem : stems) {
-            for (String side : new String[] {"repository", "jdbc"}) {
-                for (int size : BenchFixtures.SIZES) {
-                    double[] s = score(scores, stem, side, size);
-                    if (s != null) {
-                        points.add(new double[] {size, 1000.0 / s[0]});
-                    }
-                }
-            }
-        }
-        if (points.isEmpty()) {
-            return;
-        }
-        double minY = Math.floor(Math.log10(points.stream().mapToDouble(p -> p[1]).min().orElse(0.01)));
-        double maxY = Math.ceil(Math.log10(points.stream().mapToDouble(p -> p[1]).max().orElse(100)));
-        double minX = 3;
-        double maxX = 5;
-        int plotW = width - left - right;
-        int plotH = height - top - bottom;
-        java.util.function.DoubleUnaryOperator px = x -> left + (Math.log10(x) - minX) / (maxX - minX) * plotW;
-        java.util.function.DoubleUnaryOperator py = y -> top + plotH - (Math.log10(y) - minY) / (maxY - minY) * plotH;
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
-        g.setColor(new Color(225, 225, 225));
-        for (double e = minY; e <= maxY; e++) {
-            int y = (int) py.applyAsDouble(Math.pow(10, e));
-            g.drawLine(left, y, left + plotW, y);
-        }
-        g.setColor(Color.DARK_GRAY);
-        g.drawRect(left, top, plotW, plotH);
-        for (double e = minY; e <= maxY; e++) {
-            int y = (int) py.applyAsDouble(Math.pow(10, e));
-            g.drawString(trim(Math.pow(10, e)) + " ms", 10, y + 5);
-        }
-        for (int size : BenchFixtures.SIZES) {
-            int x = (int) px.applyAsDouble(size);
-            g.drawLine(x, top + plotH, x, top + plotH + 5);
-            g.drawString(String.format(Locale.ROOT, "%,d rows", size), x - 30, top + plotH + 22);
-        }
-        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
-        g.drawString("compozy-store: time per call against rows (log-log); solid = repository, dashed = JDBC baseline",
-                left - 60, 30);
-        Color[] colours = {new Color(31, 119, 180), new Color(214, 39, 40), new Color(44, 160, 44)};
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
-        for (int i = 0; i < stems.length; i++) {
-            for (String side : new String[] {"repository", "jdbc"}) {
-                g.setColor(colours[i]);
-                g.setStroke("jdbc".equals(side)
-                        ? new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {8f, 6f}, 0f)
-                        : new BasicStroke(2.5f));
-                int[] lastPoint = null;
-                for (int size : BenchFixtures.SIZES) {
-                    double[] s = score(scores, stems[i], side, size);
-                    if (s == null) {
-                        continue;
-                    }
-                    int x = (int) px.applyAsDouble(size);
-                    int y = (int) py.applyAsDouble(1000.0 / s[0]);
-                    g.fillOval(x - 4, y - 4, 8, 8);
-                    if (lastPoint != null) {
-                        g.drawLine(lastPoint[0], lastPoint[1], x, y);
-                    }
-                    lastPoint = new int[] {x, y};
-                }
-            }
-            g.setStroke(new BasicStroke(2.5f));
-            int ly = top + 20 + i * 24;
-            g.drawLine(left + plotW + 15, ly - 4, left + plotW + 45, ly - 4);
-            g.drawString(stems[i], left + plotW + 52, ly);
-        }
-        g.dispose();
-        ImageIO.write(image, "png", file.toFile());
-    }
-
-    private static String trim(double value) {
-        return value >= 1 ? String.format(Locale.ROOT, "%,.0f", value) : String.format(Locale.ROOT, "%s", value);
     }
 }

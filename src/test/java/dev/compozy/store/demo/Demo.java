@@ -60,7 +60,7 @@ public final class Demo {
     }
 
     private static final String USAGE = """
-            Usage: mvn -q compile exec:java [-Dexec.args="OPTIONS"]
+            Usage: mvn -q test-compile exec:java [-Dexec.args="OPTIONS"]
 
             Runs a workflow of one parallel task with N children through the store: K agent threads claim
             the children, complete them and keep the parent's progress; then the workflow completes.
