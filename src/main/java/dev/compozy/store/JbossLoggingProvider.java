@@ -11,7 +11,8 @@ import org.jboss.logging.Slf4jLoggerProvider;
 
 /**
  * JBoss Logging's provider when the store's jar is on the class path (META-INF/services), unless the
- * application chose one with the system property {@code org.jboss.logging.provider}.
+ * application chose one with the system property {@code org.jboss.logging.provider}. Not for your code:
+ * it is public only because {@link java.util.ServiceLoader} loads nothing else from the class path.
  *
  * <p>JBoss Logging picks SLF4J on its own only when Logback is there; with any other SLF4J binding it
  * falls back to java.util.logging, so Hibernate's lines went to a second log in another format. This
