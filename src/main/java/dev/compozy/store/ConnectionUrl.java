@@ -140,7 +140,7 @@ final class ConnectionUrl {
             if (host.isEmpty() && names.length == 1) {
                 return;
             }
-            if (!StoreConfig.isHostName(host)) {
+            if (!ConfigValues.isHostName(host)) {
                 throw new IllegalArgumentException("connString: host " + (n + 1)
                         + " is not a host name or an IP address" + ENCODING_HINT);
             }
