@@ -13,8 +13,8 @@ import java.util.Map;
  * records hold; the read half of the store's one JSON codec (the write half is {@link JsonWriter}, with the
  * same {@link JsonLimits}). A JSON {@code null} document reads as absent, like SQL NULL. Values come out as
  * nested objects in {@link LinkedHashMap}s, arrays in {@link ArrayList}s, numbers by the rule of
- * {@link JsonNumbers} (Integer, Long or BigInteger; Double, or BigDecimal where a Double would lose a
- * digit); the top-level object is a {@link FrozenMap}.
+ * {@link JsonNumbers} (the smallest of Integer, Long and BigInteger; a Double, or a BigDecimal where a
+ * Double would lose a digit); the top-level object is a {@link FrozenMap}.
  *
  * <p>Why not Jackson: every task row carries two small documents, and Jackson's per-document setup (parser,
  * I/O context, read contexts, deserialization context, name table) was half of the bytes a 10,000-task
