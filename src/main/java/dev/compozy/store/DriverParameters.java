@@ -65,6 +65,10 @@ final class DriverParameters {
     static final Set<String> OWNED = Set.of("user", "password", "sslpassword", "sslmode", "ssl", "PGHOST", "PGPORT",
             "PGDBNAME", "ApplicationName", "options", "connectTimeout", "loginTimeout", "currentSchema");
 
+    /** pgx's pool parameters, which a URL shared with a Go service may carry. */
+    static final Set<String> POOL_PARAMETERS = Set.of("pool_max_conns", "pool_min_conns", "pool_health_check_period",
+            "pool_min_idle_conns", "pool_max_conn_lifetime", "pool_max_conn_lifetime_jitter", "pool_max_conn_idle_time");
+
     /** The server settings that {@code options} may carry and that have fields of their own. */
     static final String LOCK_TIMEOUT = "lock_timeout";
     static final String STATEMENT_TIMEOUT = "statement_timeout";
@@ -76,6 +80,27 @@ final class DriverParameters {
     /** Whether pgjdbc knows the parameter at all (names are case-sensitive, as the driver reads them). */
     static boolean isDriverParameter(String name) {
         return PGProperty.forName(name) != null;
+    }
+
+    /**
+     * Whether the store knows the parameter by name (libpq's, pgx's pool parameters or the driver's), so that
+     * an error may name it: an unknown name may be part of a mis-encoded password.
+     */
+    static boolean isKnown(String key) {
+        return key.equals("host") || key.equals("port") || key.equals("dbname") || key.equals("user")
+                || key.equals("password") || key.equals("sslmode") || key.equals("sslpassword")
+                || key.equals("connect_timeout") || key.equals("application_name")
+                || key.equals("fallback_application_name") || key.equals("options")
+                || key.equals("target_session_attrs") || key.equals("load_balance_hosts") || key.equals("keepalives")
+                || POOL_PARAMETERS.contains(key) || LIBPQ_NAMES.containsKey(key) || LIBPQ_UNSERVED.contains(key)
+                || ALLOWED.contains(key) || REFUSED.contains(key) || OWNED.contains(key);
+    }
+
+    /** The error for a {@link #REFUSED} parameter in a connection string. */
+    static IllegalArgumentException refused(String name) {
+        return new IllegalArgumentException("connString: parameter '" + name + "' is refused: from configuration it "
+                + "would make the driver load a class, use a file, or replace a TLS check; if the application means "
+                + "it, set it in code with StoreConfig.Builder.driverParameter");
     }
 
     /** libpq's {@code target_session_attrs} as pgjdbc's {@code targetServerType}. */

@@ -2,8 +2,6 @@ package dev.compozy.store;
 
 import dev.compozy.store.core.FrozenMap;
 import dev.compozy.store.core.Require;
-import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -14,15 +12,15 @@ import java.util.Map;
  * Reads the jsonb documents of the store's columns, as PostgreSQL prints them, into the maps the domain
  * records hold; the read half of the store's one JSON codec (the write half is {@link JsonWriter}, with the
  * same {@link JsonLimits}). A JSON {@code null} document reads as absent, like SQL NULL. Values come out as
- * nested objects in {@link LinkedHashMap}s, arrays in {@link ArrayList}s, whole numbers as the smallest of
- * Integer, Long and BigInteger, other numbers as Double when {@link Double#toString} gives back the same
- * value and as BigDecimal otherwise (so no digit is lost); the top-level object is a {@link FrozenMap}.
+ * nested objects in {@link LinkedHashMap}s, arrays in {@link ArrayList}s, numbers by the rule of
+ * {@link JsonNumbers} (the smallest of Integer, Long and BigInteger; a Double, or a BigDecimal where a
+ * Double would lose a digit); the top-level object is a {@link FrozenMap}.
  *
  * <p>Why not Jackson: every task row carries two small documents, and Jackson's per-document setup (parser,
  * I/O context, read contexts, deserialization context, name table) was half of the bytes a 10,000-task
- * list allocated and a third of its time. It can be replaced by Jackson (with these limits configured and
- * this number rule) when a 10,000-task list reads no slower that way: the property and foreign-row tests
- * state what any replacement must do.
+ * list allocated and a third of its time. This class and {@link JsonNumbers} can be deleted for Jackson
+ * (with these limits and this number rule configured) once a 10,000-task list reads no slower that way:
+ * the property and foreign-row tests state what any replacement must do.
  */
 final class JsonObjectParser {
     private static final int MAX_SHARED_KEY_LENGTH = 32;
@@ -164,7 +162,9 @@ final class JsonObjectParser {
             }
             default -> {
                 if (c == '-' || (c >= '0' && c <= '9')) {
-                    return number();
+                    int start = at;
+                    at = JsonNumbers.end(json, start);
+                    return JsonNumbers.value(json, start, at);
                 }
                 throw error("unexpected character '" + c + "'");
             }
@@ -359,91 +359,6 @@ final class JsonObjectParser {
         return (char) value;
     }
 
-    /** The JSON number grammar exactly: no leading zeros, no bare sign or point, digits after 'e'. */
-    private Object number() {
-        int start = at;
-        boolean integral = true;
-        if (json.charAt(at) == '-') {
-            at++;
-        }
-        int integerStart = at;
-        skipDigits();
-        if (at == integerStart) {
-            throw error("digits expected");
-        }
-        if (json.charAt(integerStart) == '0' && at - integerStart > 1) {
-            at = integerStart;
-            throw error("leading zeros are not allowed");
-        }
-        if (at < json.length() && json.charAt(at) == '.') {
-            integral = false;
-            at++;
-            requireDigits();
-        }
-        if (at < json.length() && (json.charAt(at) == 'e' || json.charAt(at) == 'E')) {
-            integral = false;
-            at++;
-            if (at < json.length() && (json.charAt(at) == '+' || json.charAt(at) == '-')) {
-                at++;
-            }
-            requireDigits();
-        }
-        if (!integral) {
-            return decimal(json.substring(start, at));
-        }
-        if (at - integerStart > JsonLimits.MAX_INTEGER_DIGITS) {
-            throw error("a number with more than " + JsonLimits.MAX_INTEGER_DIGITS + " digits");
-        }
-        if (at - integerStart <= 18) {
-            long value = 0;
-            for (int i = integerStart; i < at; i++) {
-                value = value * 10 + (json.charAt(i) - '0');
-            }
-            return smallest(json.charAt(start) == '-' ? -value : value);
-        }
-        BigInteger value = new BigInteger(json.substring(start, at));
-        return value.bitLength() < 64 ? smallest(value.longValue()) : value;
-    }
-
-    /**
-     * A Double when it has exactly the value of the text as Java prints it back, which holds for every
-     * Double the store writes; otherwise the exact BigDecimal, so a decimal written with more digits than a
-     * Double has keeps them.
-     */
-    private Object decimal(String text) {
-        double value = Double.parseDouble(text);
-        if (Double.isFinite(value)) {
-            String printed = Double.toString(value);
-            if (printed.equals(text) || new BigDecimal(text).compareTo(new BigDecimal(printed)) == 0) {
-                return value;
-            }
-        }
-        BigDecimal exact = new BigDecimal(text);
-        if (exact.precision() - exact.scale() > JsonLimits.MAX_INTEGER_DIGITS
-                || exact.scale() > JsonLimits.MAX_FRACTION_DIGITS) {
-            throw error("a number outside what PostgreSQL's numeric holds");
-        }
-        return exact;
-    }
-
-    private static Object smallest(long value) {
-        return value == (int) value ? (Object) (int) value : (Object) value;
-    }
-
-    private void requireDigits() {
-        int start = at;
-        skipDigits();
-        if (at == start) {
-            throw error("digits expected");
-        }
-    }
-
-    private void skipDigits() {
-        while (at < json.length() && json.charAt(at) >= '0' && json.charAt(at) <= '9') {
-            at++;
-        }
-    }
-
     private Object literal(String word, Object value) {
         if (!json.startsWith(word, at)) {
             throw error("unexpected character '" + json.charAt(at) + "'");
@@ -470,6 +385,10 @@ final class JsonObjectParser {
     }
 
     private IllegalArgumentException error(String problem) {
-        return new IllegalArgumentException("malformed JSON object: " + problem + " at offset " + at);
+        return malformed(problem, at);
+    }
+
+    static IllegalArgumentException malformed(String problem, int offset) {
+        return new IllegalArgumentException("malformed JSON object: " + problem + " at offset " + offset);
     }
 }

@@ -113,7 +113,7 @@ public final class Migrations {
     private static void withLiquibase(DataSource dataSource, String schema, String operation, String changelog,
             LiquibaseWork work) {
         if (schema != null) {
-            StoreConfig.requireSchemaName(schema);
+            ConfigValues.requireSchemaName(schema);
         }
         try (Connection connection = dataSource.getConnection()) {
             // A process waits for another's migration as long as that takes, whatever lock_timeout the

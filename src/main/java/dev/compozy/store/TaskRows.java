@@ -132,7 +132,14 @@ final class TaskRows {
         }
     }
 
-    /** A text column whose value, when it repeats the previous row's bytes, is the previous row's string. */
+    /**
+     * A text column whose value, when it repeats the previous row's bytes, is the previous row's string.
+     * It keeps the previous row's array to compare with, uncopied, so it is correct only while pgjdbc's
+     * {@code getBytes} hands out an array of each row's own that nothing writes to afterwards (42.7 returns
+     * the array it received the row's value in). Should pgjdbc ever reuse its buffers across rows, the kept
+     * array would change under it: keep a copy ({@code raw.clone()}, once per changed value) or delete this
+     * class for {@code getString}.
+     */
     private static final class SharedText {
         private byte[] bytes;
         private String text;

@@ -72,13 +72,13 @@ class ConnectionUrlTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("libpqKeywords")
     void aPostgresUrlYieldsTheKeywordsLibpqReadsFromIt(String url, Map<String, String> keywords) {
-        assertThat(ConnectionUrl.keywords(url)).isEqualTo(keywords);
+        assertThat(ConnectionKeywords.of(url)).isEqualTo(keywords);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("libpqFailures")
     void aUrlLibpqRefusesIsRefused(String url) {
-        assertThatThrownBy(() -> ConnectionUrl.keywords(url)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> ConnectionKeywords.of(url)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("connString:");
     }
 
@@ -93,7 +93,7 @@ class ConnectionUrlTest {
     @Test
     void aRawSlashOrAtInTheDatabaseNameIsRefusedWhereLibpqWouldTakeIt() {
         // libpq reads dbname "995@h/db" here; it is the tail of a password with an unencoded '/'.
-        assertThatThrownBy(() -> ConnectionUrl.keywords("postgres://u:123/995@h/db"))
+        assertThatThrownBy(() -> ConnectionKeywords.of("postgres://u:123/995@h/db"))
                 .hasMessageStartingWith("connString: the database name contains an unencoded '/' or '@'")
                 .hasMessageNotContaining("995");
     }
