@@ -114,8 +114,8 @@ abstract class ActiveTx implements Tx {
     }
 
     StoreException rolledBackByNestedFailure() {
-        return new StoreException("commit", "transaction rolled back: a nested call failed with " + nestedFailure,
-                nestedFailure);
+        return new StoreException(
+                "commit", "transaction rolled back: a nested call failed with " + nestedFailure, nestedFailure);
     }
 
     /** A resource-local transaction on an entity manager of its own. */
@@ -284,15 +284,21 @@ abstract class ActiveTx implements Tx {
         private boolean rollbackOnly;
 
         Joined(Transactions transactions, Connection connection) {
-            super(transactions, transactions.entityManagerFactory.unwrap(SessionFactory.class).withOptions()
-                    .connection(SharedConnection.of(connection)).openSession());
+            super(
+                    transactions,
+                    transactions
+                            .entityManagerFactory
+                            .unwrap(SessionFactory.class)
+                            .withOptions()
+                            .connection(SharedConnection.of(connection))
+                            .openSession());
             transaction = entityManager.getTransaction();
             try {
                 transaction.begin();
             } catch (PersistenceException e) {
                 entityManager.close();
-                throw transactions.failure("begin", "cannot join the application's transaction: "
-                        + Transactions.describe(e), e);
+                throw transactions.failure(
+                        "begin", "cannot join the application's transaction: " + Transactions.describe(e), e);
             }
         }
 
@@ -306,8 +312,8 @@ abstract class ActiveTx implements Tx {
                 transaction.commit();
             } catch (PersistenceException e) {
                 transactions.join.setRollbackOnly(e);
-                throw transactions.failure("flush", "writing the session's changes failed: "
-                        + Transactions.describe(e), e);
+                throw transactions.failure(
+                        "flush", "writing the session's changes failed: " + Transactions.describe(e), e);
             }
         }
 

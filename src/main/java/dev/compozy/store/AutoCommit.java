@@ -72,8 +72,8 @@ final class AutoCommit implements Tx {
             try {
                 entityManager.close();
             } catch (PersistenceException e) {
-                throw transactions.failure("release", "cannot return a connection to the pool: "
-                        + Transactions.describe(e), e);
+                throw transactions.failure(
+                        "release", "cannot return a connection to the pool: " + Transactions.describe(e), e);
             }
         }
     }

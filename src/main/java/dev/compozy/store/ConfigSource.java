@@ -65,7 +65,9 @@ final class ConfigSource {
         apply("schema", b::schema);
         apply("lock-timeout-ms", v -> b.lockTimeout(millis("lock-timeout-ms", v)));
         apply("statement-timeout-ms", v -> b.statementTimeout(millis("statement-timeout-ms", v)));
-        apply("idle-in-transaction-timeout-ms", v -> b.idleInTransactionTimeout(millis("idle-in-transaction-timeout-ms", v)));
+        apply(
+                "idle-in-transaction-timeout-ms",
+                v -> b.idleInTransactionTimeout(millis("idle-in-transaction-timeout-ms", v)));
         return b.build();
     }
 

@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
 final class ConfigValues {
     private static final String DEFAULT_APPLICATION_NAME = "compozy-store";
 
-    private static final Set<String> SSL_MODES = Set.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
+    private static final Set<String> SSL_MODES =
+            Set.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
     private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9_]([A-Za-z0-9_.-]*)");
     private static final Pattern IP_V6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(%[A-Za-z0-9_.-]+)?");
     /** An unquoted PostgreSQL identifier that needs no quoting anywhere: search_path, Liquibase, Hibernate. */
@@ -26,11 +27,13 @@ final class ConfigValues {
 
     /** A builder's connection string; null once resolved. */
     String connString;
+
     List<String> hosts = List.of("localhost");
     /** A builder's: null while {@link #port} serves every host. Resolved: the port of each host. */
     List<Integer> ports;
     /** A builder's port for every host that names none; resolved values use {@link #ports} only. */
     int port = 5432;
+
     String user = "postgres";
     String password = "";
     String dbName = "postgres";
@@ -38,6 +41,7 @@ final class ConfigValues {
     String sslPassword;
     /** A builder's own to change; unmodifiable once resolved. */
     Map<String, String> parameters = new LinkedHashMap<>();
+
     String serverOptions;
     int maxPoolSize = 20;
     int minIdle = 2;
@@ -51,6 +55,7 @@ final class ConfigValues {
     Duration idleInTransactionTimeout;
     /** A builder's: null for the connection string's or the default; never null once resolved. */
     String applicationName;
+
     String schema;
 
     /**
@@ -86,11 +91,15 @@ final class ConfigValues {
         r.lockTimeout = url != null && url.lockTimeout != null ? url.lockTimeout : lockTimeout;
         r.statementTimeout = url != null && url.statementTimeout != null ? url.statementTimeout : statementTimeout;
         r.idleInTransactionTimeout = url != null && url.idleInTransactionTimeout != null
-                ? url.idleInTransactionTimeout : idleInTransactionTimeout;
-        r.applicationName = url != null && url.applicationName != null ? url.applicationName
-                : applicationName != null ? applicationName
-                : url != null && url.fallbackApplicationName != null ? url.fallbackApplicationName
-                : DEFAULT_APPLICATION_NAME;
+                ? url.idleInTransactionTimeout
+                : idleInTransactionTimeout;
+        r.applicationName = url != null && url.applicationName != null
+                ? url.applicationName
+                : applicationName != null
+                        ? applicationName
+                        : url != null && url.fallbackApplicationName != null
+                                ? url.fallbackApplicationName
+                                : DEFAULT_APPLICATION_NAME;
         r.schema = url != null && url.schema != null ? url.schema : schema;
         r.check();
         return r;
@@ -128,11 +137,12 @@ final class ConfigValues {
      * One port for every host, as libpq pairs them: the URL's list (one port for all hosts, or one per
      * host), else the builder's, with the builder's port wherever a host names none.
      */
-    private static List<Integer> pairPorts(List<String> hosts, List<Integer> named, List<Integer> builderPorts,
-            int defaultPort) {
+    private static List<Integer> pairPorts(
+            List<String> hosts, List<Integer> named, List<Integer> builderPorts, int defaultPort) {
         List<Integer> source = !named.isEmpty() ? named : builderPorts != null ? builderPorts : List.of();
         if (source.size() > 1 && source.size() != hosts.size()) {
-            throw new IllegalArgumentException("connString: " + source.size() + " ports for " + hosts.size() + " hosts");
+            throw new IllegalArgumentException(
+                    "connString: " + source.size() + " ports for " + hosts.size() + " hosts");
         }
         List<Integer> resolved = new ArrayList<>(hosts.size());
         for (int i = 0; i < hosts.size(); i++) {
@@ -153,16 +163,19 @@ final class ConfigValues {
         require(SSL_MODES.contains(sslMode), "sslMode: not one of " + SSL_MODES);
         require(maxPoolSize >= 1, "maxPoolSize: must be at least 1, got " + maxPoolSize);
         require(minIdle >= 0 && minIdle <= maxPoolSize, "minIdle: must be between 0 and maxPoolSize, got " + minIdle);
-        require(healthCheckPeriod != null && healthCheckPeriod.toMillis() >= 30_000,
+        require(
+                healthCheckPeriod != null && healthCheckPeriod.toMillis() >= 30_000,
                 "healthCheckPeriod: must be at least 30 s (the pool's minimum keepalive), got " + healthCheckPeriod);
-        require(connectTimeout != null && connectTimeout.toMillis() >= 250,
+        require(
+                connectTimeout != null && connectTimeout.toMillis() >= 250,
                 "connectTimeout: must be at least 250 ms, got " + connectTimeout);
         require(indexProfile != null, "indexProfile: must not be null");
         require(treeDepthLimit >= 1, "treeDepthLimit: must be at least 1, got " + treeDepthLimit);
         require(applicationName != null && !applicationName.isBlank(), "applicationName: must not be blank");
         require(lockTimeout == null || !lockTimeout.isNegative(), "lockTimeout: must not be negative");
         require(statementTimeout == null || !statementTimeout.isNegative(), "statementTimeout: must not be negative");
-        require(idleInTransactionTimeout == null || !idleInTransactionTimeout.isNegative(),
+        require(
+                idleInTransactionTimeout == null || !idleInTransactionTimeout.isNegative(),
                 "idleInTransactionTimeout: must not be negative");
         if (schema != null) {
             requireSchemaName(schema);
@@ -171,8 +184,10 @@ final class ConfigValues {
 
     /** @throws IllegalArgumentException unless the name is a schema name the store accepts (it is quoted nowhere) */
     static void requireSchemaName(String schema) {
-        require(schema != null && SCHEMA_NAME.matcher(schema).matches(), "schema: '" + schema + "' is not a lower-case "
-                + "identifier ([a-z_][a-z0-9_]*, at most 63 characters, not starting with pg_)");
+        require(
+                schema != null && SCHEMA_NAME.matcher(schema).matches(),
+                "schema: '" + schema + "' is not a lower-case "
+                        + "identifier ([a-z_][a-z0-9_]*, at most 63 characters, not starting with pg_)");
     }
 
     private static void require(boolean condition, String message) {
@@ -183,6 +198,7 @@ final class ConfigValues {
 
     /** A DNS name, an IPv4 address, or an IPv6 address without brackets (scope included). */
     static boolean isHostName(String host) {
-        return host != null && (HOST_NAME.matcher(host).matches() || IP_V6.matcher(host).matches());
+        return host != null
+                && (HOST_NAME.matcher(host).matches() || IP_V6.matcher(host).matches());
     }
 }

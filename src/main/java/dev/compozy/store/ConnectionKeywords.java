@@ -27,8 +27,7 @@ final class ConnectionKeywords {
     static final String ENCODING_HINT =
             " (a '/', '@', ':', '?', '&', '=', '%' or space inside a user name, password or value must be percent-encoded)";
 
-    private ConnectionKeywords() {
-    }
+    private ConnectionKeywords() {}
 
     /** @throws IllegalArgumentException starting with {@code connString:}, quoting nothing of the URL */
     static Map<String, String> of(String connString) {
@@ -38,19 +37,21 @@ final class ConnectionKeywords {
         if (connString.startsWith(POSTGRESQL) || connString.startsWith(POSTGRES)) {
             return libpq(connString);
         }
-        throw new IllegalArgumentException("connString: expected a URL starting with postgres://, postgresql:// or "
-                + "jdbc:postgresql:");
+        throw new IllegalArgumentException(
+                "connString: expected a URL starting with postgres://, postgresql:// or " + "jdbc:postgresql:");
     }
 
     /** Where in the query a parameter stands (1 for the first), so that an error can point at it unquoted. */
     static int queryPosition(String connString, String key) {
         int query = connString.indexOf('?');
-        String[] pairs = query < 0 ? new String[0] : connString.substring(query + 1).split("&", -1);
+        String[] pairs =
+                query < 0 ? new String[0] : connString.substring(query + 1).split("&", -1);
         int found = 0;
         for (int n = 0; n < pairs.length; n++) {
             String name = pairs[n].split("=", 2)[0].strip();
             try {
-                if (name.equals(key) || URLDecoder.decode(name, StandardCharsets.UTF_8).equals(key)) {
+                if (name.equals(key)
+                        || URLDecoder.decode(name, StandardCharsets.UTF_8).equals(key)) {
                     found = n + 1;
                 }
             } catch (IllegalArgumentException undecodable) {
@@ -66,7 +67,8 @@ final class ConnectionKeywords {
      * query parameters as written); a later occurrence of a keyword replaces an earlier one, as in libpq.
      */
     private static Map<String, String> libpq(String connString) {
-        String rest = connString.startsWith(POSTGRESQL) ? connString.substring(POSTGRESQL.length())
+        String rest = connString.startsWith(POSTGRESQL)
+                ? connString.substring(POSTGRESQL.length())
                 : connString.substring(POSTGRES.length());
         Map<String, String> keywords = new LinkedHashMap<>();
         int at = indexOfAny(rest, "@/", 0);
@@ -133,8 +135,8 @@ final class ConnectionKeywords {
             // libpq would take these, but a raw '@' or '/' here is nearly always a password with an unencoded
             // '/', and the name would carry the rest of it into logs and errors.
             if (path.indexOf('@') >= 0 || path.indexOf('/') >= 0) {
-                throw new IllegalArgumentException("connString: the database name contains an unencoded '/' or '@'"
-                        + ENCODING_HINT);
+                throw new IllegalArgumentException(
+                        "connString: the database name contains an unencoded '/' or '@'" + ENCODING_HINT);
             }
             if (!path.isEmpty()) {
                 keywords.put("dbname", decode(path, "the database name"));
@@ -160,8 +162,8 @@ final class ConnectionKeywords {
             String key = decode(pairs[n].substring(0, eq), "the name of " + where);
             String named = DriverParameters.isKnown(key) ? "query parameter '" + key + "'" : where;
             if (pairs[n].indexOf('=', eq + 1) >= 0) {
-                throw new IllegalArgumentException("connString: the value of " + named + " has a second '='"
-                        + ENCODING_HINT);
+                throw new IllegalArgumentException(
+                        "connString: the value of " + named + " has a second '='" + ENCODING_HINT);
             }
             // A re-added key moves to the end, so that interpretation sees keywords in their final order.
             keywords.remove(key);
@@ -237,8 +239,8 @@ final class ConnectionKeywords {
                 int close = address.lastIndexOf(']');
                 int colon = address.lastIndexOf(':');
                 if (colon > close && !address.substring(colon + 1).matches("[0-9]+")) {
-                    throw new IllegalArgumentException("connString: the port of host " + (n + 1) + " is not a number"
-                            + ENCODING_HINT);
+                    throw new IllegalArgumentException(
+                            "connString: the port of host " + (n + 1) + " is not a number" + ENCODING_HINT);
                 }
             }
             if (slash >= 0) {

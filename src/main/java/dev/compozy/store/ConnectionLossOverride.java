@@ -1,7 +1,7 @@
 package dev.compozy.store;
 
-import dev.compozy.store.core.StoreException;
 import com.zaxxer.hikari.SQLExceptionOverride;
+import dev.compozy.store.core.StoreException;
 import java.sql.SQLException;
 
 /**

@@ -25,6 +25,7 @@ final class ConnectionUrl {
     final List<String> hosts = new ArrayList<>();
     /** Ports: none, one for every host, or one per host (null where a host keeps the default). */
     final List<Integer> ports = new ArrayList<>();
+
     String user;
     String password;
     String dbName;
@@ -39,14 +40,14 @@ final class ConnectionUrl {
     Duration idleInTransactionTimeout;
     /** What {@code options} carries besides the three timeouts above, or null. */
     String serverOptions;
+
     Integer maxPoolSize;
     Integer minIdle;
     Duration healthCheckPeriod;
     /** Driver parameters by their pgjdbc names, every one of them on {@link DriverParameters#ALLOWED}. */
     final Map<String, String> parameters = new LinkedHashMap<>();
 
-    private ConnectionUrl() {
-    }
+    private ConnectionUrl() {}
 
     /** @throws IllegalArgumentException starting with {@code connString:}, quoting nothing of the URL */
     static ConnectionUrl parse(String connString) {
@@ -54,7 +55,10 @@ final class ConnectionUrl {
         boolean jdbc = connString.startsWith(ConnectionKeywords.JDBC);
         ConnectionUrl url = new ConnectionUrl();
         for (Map.Entry<String, String> keyword : keywords.entrySet()) {
-            url.interpret(keyword.getKey(), keyword.getValue(), jdbc,
+            url.interpret(
+                    keyword.getKey(),
+                    keyword.getValue(),
+                    jdbc,
                     () -> ConnectionKeywords.queryPosition(connString, keyword.getKey()));
         }
         return url;
@@ -85,16 +89,24 @@ final class ConnectionUrl {
             case "currentSchema" -> schema = value;
             case "options" -> options(value);
             case "target_session_attrs" -> parameters.put("targetServerType", DriverParameters.targetServerType(value));
-            case "load_balance_hosts" -> parameters.put("loadBalanceHosts", switch (value) {
-                case "disable" -> "false";
-                case "random" -> "true";
-                default -> throw new IllegalArgumentException("connString: load_balance_hosts: not disable or random");
-            });
-            case "keepalives" -> parameters.put("tcpKeepAlive", switch (value) {
-                case "0" -> "false";
-                case "1" -> "true";
-                default -> throw new IllegalArgumentException("connString: keepalives: not 0 or 1");
-            });
+            case "load_balance_hosts" ->
+                parameters.put(
+                        "loadBalanceHosts",
+                        switch (value) {
+                            case "disable" -> "false";
+                            case "random" -> "true";
+                            default ->
+                                throw new IllegalArgumentException(
+                                        "connString: load_balance_hosts: not disable or random");
+                        });
+            case "keepalives" ->
+                parameters.put(
+                        "tcpKeepAlive",
+                        switch (value) {
+                            case "0" -> "false";
+                            case "1" -> "true";
+                            default -> throw new IllegalArgumentException("connString: keepalives: not 0 or 1");
+                        });
             case "pool_max_conns" -> maxPoolSize = whole(key, value);
             case "pool_min_conns" -> minIdle = whole(key, value);
             case "pool_health_check_period" -> healthCheckPeriod = DriverParameters.goDuration(key, value);
@@ -102,7 +114,7 @@ final class ConnectionUrl {
             // its own rules; refusing them would refuse the URL the Go service is configured with.
             case "pool_min_idle_conns" -> whole(key, value);
             case "pool_max_conn_lifetime", "pool_max_conn_lifetime_jitter", "pool_max_conn_idle_time" ->
-                    DriverParameters.goDuration(key, value);
+                DriverParameters.goDuration(key, value);
             default -> {
                 if (DriverParameters.LIBPQ_NAMES.containsKey(key)) {
                     parameters.put(DriverParameters.LIBPQ_NAMES.get(key), value);
@@ -114,7 +126,8 @@ final class ConnectionUrl {
                     throw new IllegalArgumentException("connString: parameter '" + key + "' is a libpq parameter the "
                             + "PostgreSQL JDBC driver has no equivalent for");
                 } else {
-                    String named = DriverParameters.isKnown(key) ? "parameter '" + key + "'"
+                    String named = DriverParameters.isKnown(key)
+                            ? "parameter '" + key + "'"
                             : "query parameter " + position.getAsInt();
                     throw new IllegalArgumentException("connString: " + named + " is not a libpq or pgjdbc parameter "
                             + "this store accepts" + ENCODING_HINT);
@@ -133,16 +146,17 @@ final class ConnectionUrl {
             }
             // libpq reads a leading '/' as a socket directory and a leading '@' as Linux's abstract namespace.
             if (host.startsWith("/") || host.startsWith("@")) {
-                throw new IllegalArgumentException("connString: host " + (n + 1) + " is a Unix-domain socket path: "
-                        + "the PostgreSQL JDBC driver connects over TCP only, unless the application adds a socket "
-                        + "factory (junixsocket) in code with StoreConfig.Builder.driverParameter(\"socketFactory\", …)");
+                throw new IllegalArgumentException(
+                        "connString: host " + (n + 1) + " is a Unix-domain socket path: "
+                                + "the PostgreSQL JDBC driver connects over TCP only, unless the application adds a socket "
+                                + "factory (junixsocket) in code with StoreConfig.Builder.driverParameter(\"socketFactory\", …)");
             }
             if (host.isEmpty() && names.length == 1) {
                 return;
             }
             if (!ConfigValues.isHostName(host)) {
-                throw new IllegalArgumentException("connString: host " + (n + 1)
-                        + " is not a host name or an IP address" + ENCODING_HINT);
+                throw new IllegalArgumentException(
+                        "connString: host " + (n + 1) + " is not a host name or an IP address" + ENCODING_HINT);
             }
             hosts.add(host);
         }
@@ -158,8 +172,8 @@ final class ConnectionUrl {
             }
             int port = numbers[n].matches("[0-9]{1,5}") ? Integer.parseInt(numbers[n]) : -1;
             if (port < 1 || port > 65535) {
-                throw new IllegalArgumentException("connString: port " + (n + 1) + " is not a number between 1 and "
-                        + "65535" + ENCODING_HINT);
+                throw new IllegalArgumentException(
+                        "connString: port " + (n + 1) + " is not a number between 1 and " + "65535" + ENCODING_HINT);
             }
             ports.add(port);
         }
@@ -184,7 +198,9 @@ final class ConnectionUrl {
                 setting = token.substring(2);
             }
             int eq = setting == null ? -1 : setting.indexOf('=');
-            String name = eq < 0 ? null : unescape(setting.substring(0, eq)).replace('-', '_').toLowerCase(Locale.ROOT);
+            String name = eq < 0
+                    ? null
+                    : unescape(setting.substring(0, eq)).replace('-', '_').toLowerCase(Locale.ROOT);
             String setValue = eq < 0 ? null : unescape(setting.substring(eq + 1));
             if (DriverParameters.LOCK_TIMEOUT.equals(name)) {
                 lockTimeout = DriverParameters.serverDuration(name, setValue);
@@ -240,8 +256,8 @@ final class ConnectionUrl {
             }
             return Duration.ofNanos(seconds.movePointRight(9).longValueExact());
         } catch (NumberFormatException | ArithmeticException e) {
-            throw new IllegalArgumentException("connString: " + key + " must be a positive " + (fractional ? "" : "whole ")
-                    + "number of seconds (the store always bounds connecting)");
+            throw new IllegalArgumentException("connString: " + key + " must be a positive "
+                    + (fractional ? "" : "whole ") + "number of seconds (the store always bounds connecting)");
         }
     }
 

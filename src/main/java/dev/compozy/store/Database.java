@@ -45,13 +45,21 @@ public final class Database {
     private final Transactions transactions;
 
     public Database(DataSource dataSource, EntityManagerFactory entityManagerFactory) {
-        this(dataSource, entityManagerFactory, () -> { }, StoreMetrics.NONE);
+        this(dataSource, entityManagerFactory, () -> {}, StoreMetrics.NONE);
     }
 
-    Database(DataSource dataSource, EntityManagerFactory entityManagerFactory, Runnable onConnectionLoss,
+    Database(
+            DataSource dataSource,
+            EntityManagerFactory entityManagerFactory,
+            Runnable onConnectionLoss,
             StoreMetrics metrics) {
-        this(new Transactions(Objects.requireNonNull(dataSource, "dataSource"), entityManagerFactory, null, null,
-                onConnectionLoss, metrics));
+        this(new Transactions(
+                Objects.requireNonNull(dataSource, "dataSource"),
+                entityManagerFactory,
+                null,
+                null,
+                onConnectionLoss,
+                metrics));
     }
 
     private Database(Transactions transactions) {
@@ -83,12 +91,13 @@ public final class Database {
             throw new IllegalArgumentException("entityManager: its persistence unit uses resource-local transactions; "
                     + "a container-managed store needs a JTA unit (transaction-type JTA, a jta-data-source)");
         }
-        TransactionManager transactionManager = services.requireService(JtaPlatform.class).retrieveTransactionManager();
+        TransactionManager transactionManager =
+                services.requireService(JtaPlatform.class).retrieveTransactionManager();
         if (transactionManager == null) {
             throw new IllegalArgumentException("entityManager: Hibernate has no JTA transaction manager for its "
                     + "persistence unit (set hibernate.transaction.jta.platform)");
         }
-        return new Database(new Transactions(null, factory, entityManager, transactionManager, () -> { }, metrics));
+        return new Database(new Transactions(null, factory, entityManager, transactionManager, () -> {}, metrics));
     }
 
     /**
@@ -120,15 +129,17 @@ public final class Database {
                 Require.storable(text, "args[" + i + "]");
             }
         }
-        return transactions.runStatement("execute", tx -> tx.withConnection(connection -> {
-            try (PreparedStatement statement = connection.prepareStatement(sql)) {
-                for (int i = 0; i < args.length; i++) {
-                    statement.setObject(i + 1, args[i]);
-                }
-                statement.execute();
-                return Math.max(statement.getUpdateCount(), 0);
-            }
-        }));
+        return transactions.runStatement(
+                "execute",
+                tx -> tx.withConnection(connection -> {
+                    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                        for (int i = 0; i < args.length; i++) {
+                            statement.setObject(i + 1, args[i]);
+                        }
+                        statement.execute();
+                        return Math.max(statement.getUpdateCount(), 0);
+                    }
+                }));
     }
 
     /** Runs {@code work} in a transaction (joining the thread's open one) and returns its result. */

@@ -14,11 +14,13 @@ import org.hibernate.Session;
  * the driver's exception, and so its SQLState, as the cause.
  */
 final class EntityLocks {
-    private EntityLocks() {
-    }
+    private EntityLocks() {}
 
     /** The entity locked {@code FOR NO KEY UPDATE} (Hibernate's PESSIMISTIC_WRITE on PostgreSQL), or null if absent. */
     public static <T> T findForUpdate(EntityManager em, Class<T> type, Object id) {
-        return em.unwrap(Session.class).byId(type).with(LockMode.PESSIMISTIC_WRITE).load(id);
+        return em.unwrap(Session.class)
+                .byId(type)
+                .with(LockMode.PESSIMISTIC_WRITE)
+                .load(id);
     }
 }

@@ -60,8 +60,8 @@ final class GuardedWrites {
     /** {@link #NOT_FINISHED_OR_SAME_OUTCOME} for the guarded upsert of {@code completeChild}. */
     static final String UPSERT_UNLESS_FINISHED = NOT_FINISHED_OR_SAME_OUTCOME.formatted("task_states", "EXCLUDED");
 
-    private static final String UPDATE_FENCED = UPDATE_IF.formatted("t.fencing_token = ? AND "
-            + NOT_FINISHED_OR_SAME_OUTCOME.formatted("t", "v"));
+    private static final String UPDATE_FENCED =
+            UPDATE_IF.formatted("t.fencing_token = ? AND " + NOT_FINISHED_OR_SAME_OUTCOME.formatted("t", "v"));
 
     private static final String UPDATE_IF_UNCHANGED = UPDATE_IF.formatted("t.updated_at = ?");
 
@@ -145,17 +145,28 @@ final class GuardedWrites {
     }
 
     private static TaskState updateIf(Tx tx, String sql, TaskState state, Object guard) {
-        return Statements.queryFirst(tx, sql, row -> state.toBuilder().createdAt(Jdbc.instant(row, 1))
-                .updatedAt(Jdbc.instant(row, 2)).build(), TaskStateMapping.upsertArgs(state, guard));
+        return Statements.queryFirst(
+                tx,
+                sql,
+                row -> state.toBuilder()
+                        .createdAt(Jdbc.instant(row, 1))
+                        .updatedAt(Jdbc.instant(row, 2))
+                        .build(),
+                TaskStateMapping.upsertArgs(state, guard));
     }
 
-    private record Guards(Status status, long token, String owner, Instant updatedAt) {
-    }
+    private record Guards(Status status, long token, String owner, Instant updatedAt) {}
 
     private static Guards guards(Tx tx, String taskExecId, String operation) {
-        Guards guards = Statements.queryFirst(tx, SELECT_WRITE_GUARDS, row -> new Guards(
-                readStatus(row.getString(1), taskExecId, operation), row.getLong(2), row.getString(3),
-                Jdbc.instant(row, 4)), taskExecId);
+        Guards guards = Statements.queryFirst(
+                tx,
+                SELECT_WRITE_GUARDS,
+                row -> new Guards(
+                        readStatus(row.getString(1), taskExecId, operation),
+                        row.getLong(2),
+                        row.getString(3),
+                        Jdbc.instant(row, 4)),
+                taskExecId);
         if (guards == null) {
             throw new TaskNotFoundException(operationName(operation), taskExecId);
         }
@@ -166,8 +177,8 @@ final class GuardedWrites {
         try {
             return Status.fromDb(status);
         } catch (IllegalArgumentException e) {
-            throw new StoreException(operation, "task_states row '" + taskExecId
-                    + "' cannot be read: " + e.getMessage(), e);
+            throw new StoreException(
+                    operation, "task_states row '" + taskExecId + "' cannot be read: " + e.getMessage(), e);
         }
     }
 

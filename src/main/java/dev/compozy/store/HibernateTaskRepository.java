@@ -21,14 +21,10 @@ import dev.compozy.store.task.TaskState;
 import dev.compozy.store.task.TaskStateFilter;
 import jakarta.persistence.EntityManager;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -42,16 +38,16 @@ import java.util.function.Function;
 final class HibernateTaskRepository implements TaskRepository {
     // The read queries are package-private so the plan tests can EXPLAIN exactly the SQL that runs.
 
-    private static final String UPSERT_TASK_STATE_RETURNING = TaskStateMapping.UPSERT_TASK_STATE
-            + " RETURNING created_at, updated_at";
+    private static final String UPSERT_TASK_STATE_RETURNING =
+            TaskStateMapping.UPSERT_TASK_STATE + " RETURNING created_at, updated_at";
 
     /**
      * Every row of the executions, unsorted: the newest row per task_id is picked in Java. A
      * {@code DISTINCT ON} would sort every full row first, and at 100,000 rows that sort spilled to disk
      * and took 200 ms of a scan that takes 14 ms on its own.
      */
-    static final String SELECT_TASKS_IN_WORKFLOWS = "SELECT " + TaskStateMapping.COLUMNS
-            + " FROM task_states WHERE workflow_exec_id = ANY (?)";
+    static final String SELECT_TASKS_IN_WORKFLOWS =
+            "SELECT " + TaskStateMapping.COLUMNS + " FROM task_states WHERE workflow_exec_id = ANY (?)";
 
     static final String SELECT_TASKS_BY_STATUS = "SELECT " + TaskStateMapping.COLUMNS
             + " FROM task_states WHERE workflow_exec_id = ? AND status = ? ORDER BY created_at, task_exec_id";
@@ -62,8 +58,8 @@ final class HibernateTaskRepository implements TaskRepository {
     static final String SELECT_TASKS_BY_TOOL = "SELECT " + TaskStateMapping.COLUMNS
             + " FROM task_states WHERE workflow_exec_id = ? AND tool_id = ? ORDER BY created_at, task_exec_id";
 
-    static final String SELECT_BY_ID = "SELECT " + TaskStateMapping.COLUMNS
-            + " FROM task_states WHERE task_exec_id = ?";
+    static final String SELECT_BY_ID =
+            "SELECT " + TaskStateMapping.COLUMNS + " FROM task_states WHERE task_exec_id = ?";
 
     /** The sort below the lock makes PostgreSQL take the row locks in id order. */
     private static final String SELECT_FOR_UPDATE_IN_ID_ORDER = "SELECT " + TaskStateMapping.COLUMNS
@@ -120,8 +116,13 @@ final class HibernateTaskRepository implements TaskRepository {
         if (state.parentStateId() != null) {
             return TaskHierarchy.upsertChild(tx, state, operation);
         }
-        return Statements.queryFirst(tx, UPSERT_TASK_STATE_RETURNING, row -> state.toBuilder()
-                .createdAt(Jdbc.instant(row, 1)).updatedAt(Jdbc.instant(row, 2)).build(),
+        return Statements.queryFirst(
+                tx,
+                UPSERT_TASK_STATE_RETURNING,
+                row -> state.toBuilder()
+                        .createdAt(Jdbc.instant(row, 1))
+                        .updatedAt(Jdbc.instant(row, 2))
+                        .build(),
                 TaskStateMapping.upsertArgs(state));
     }
 
@@ -141,8 +142,10 @@ final class HibernateTaskRepository implements TaskRepository {
     public TaskState getStateForUpdate(Tx tx, String taskExecId) {
         Require.nonBlank(taskExecId, "taskExecId");
         String operation = "getStateForUpdate(task_exec_id=" + taskExecId + ")";
-        TaskState state = sql.inTransaction(tx, operation, current -> sql.lock(operation, () ->
-                lockForUpdate(current.entityManager(), taskExecId, operation)));
+        TaskState state = sql.inTransaction(
+                tx,
+                operation,
+                current -> sql.lock(operation, () -> lockForUpdate(current.entityManager(), taskExecId, operation)));
         if (state == null) {
             throw new TaskNotFoundException("getStateForUpdate", taskExecId);
         }
@@ -176,8 +179,7 @@ final class HibernateTaskRepository implements TaskRepository {
         QueryBuilder query = filterQuery(filter);
         Jdbc.RowMapper<TaskState> states = TaskStateMapping.rows("forEachState");
         sql.inTransaction("forEachState", tx -> {
-            Statements.forEach(tx, query.sql(), STREAM_FETCH_SIZE, row -> action.accept(states.map(row)),
-                    query.args());
+            Statements.forEach(tx, query.sql(), STREAM_FETCH_SIZE, row -> action.accept(states.map(row)), query.args());
             return null;
         });
     }
@@ -213,14 +215,19 @@ final class HibernateTaskRepository implements TaskRepository {
         Map<String, Map<String, TaskState>> result = new LinkedHashMap<>();
         execIds.forEach(id -> result.put(id, new LinkedHashMap<>()));
         TaskRows.RowReader row = new TaskRows.RowReader(operation);
-        Statements.forEach(tx, SELECT_TASKS_IN_WORKFLOWS, LIST_FETCH_SIZE, rows -> {
-            row.readKey(rows);
-            Map<String, TaskState> states = result.get(row.workflowExecId());
-            TaskState kept = states.get(row.taskId());
-            if (kept == null || row.isNewerThan(kept)) {
-                states.put(row.taskId(), row.readState(rows));
-            }
-        }, (Object) execIds.toArray(String[]::new));
+        Statements.forEach(
+                tx,
+                SELECT_TASKS_IN_WORKFLOWS,
+                LIST_FETCH_SIZE,
+                rows -> {
+                    row.readKey(rows);
+                    Map<String, TaskState> states = result.get(row.workflowExecId());
+                    TaskState kept = states.get(row.taskId());
+                    if (kept == null || row.isNewerThan(kept)) {
+                        states.put(row.taskId(), row.readState(rows));
+                    }
+                },
+                (Object) execIds.toArray(String[]::new));
         return result;
     }
 
@@ -228,24 +235,33 @@ final class HibernateTaskRepository implements TaskRepository {
     public List<TaskState> listTasksByStatus(String workflowExecId, Status status) {
         Require.nonBlank(workflowExecId, "workflowExecId");
         Require.nonNull(status, "status");
-        return list("listTasksByStatus(workflow_exec_id=" + workflowExecId + ")", SELECT_TASKS_BY_STATUS,
-                workflowExecId, status.dbValue());
+        return list(
+                "listTasksByStatus(workflow_exec_id=" + workflowExecId + ")",
+                SELECT_TASKS_BY_STATUS,
+                workflowExecId,
+                status.dbValue());
     }
 
     @Override
     public List<TaskState> listTasksByAgent(String workflowExecId, String agentId) {
         Require.nonBlank(workflowExecId, "workflowExecId");
         Require.nonBlank(agentId, "agentId");
-        return list("listTasksByAgent(workflow_exec_id=" + workflowExecId + ")", SELECT_TASKS_BY_AGENT,
-                workflowExecId, agentId);
+        return list(
+                "listTasksByAgent(workflow_exec_id=" + workflowExecId + ")",
+                SELECT_TASKS_BY_AGENT,
+                workflowExecId,
+                agentId);
     }
 
     @Override
     public List<TaskState> listTasksByTool(String workflowExecId, String toolId) {
         Require.nonBlank(workflowExecId, "workflowExecId");
         Require.nonBlank(toolId, "toolId");
-        return list("listTasksByTool(workflow_exec_id=" + workflowExecId + ")", SELECT_TASKS_BY_TOOL,
-                workflowExecId, toolId);
+        return list(
+                "listTasksByTool(workflow_exec_id=" + workflowExecId + ")",
+                SELECT_TASKS_BY_TOOL,
+                workflowExecId,
+                toolId);
     }
 
     private List<TaskState> list(String operation, String query, Object... args) {
@@ -306,8 +322,8 @@ final class HibernateTaskRepository implements TaskRepository {
         Require.nonNull(strategy, "strategy");
         String parentId = Require.nonBlank(child.parentStateId(), "parentStateId");
         String operation = "completeChild(task_exec_id=" + child.taskExecId() + ", parent_state_id=" + parentId + ")";
-        return completeChild(child, strategy, operation,
-                tx -> TaskHierarchy.upsertUnlessFinished(tx, child, operation));
+        return completeChild(
+                child, strategy, operation, tx -> TaskHierarchy.upsertUnlessFinished(tx, child, operation));
     }
 
     @Override
@@ -321,8 +337,8 @@ final class HibernateTaskRepository implements TaskRepository {
         return completeChild(child, strategy, operation, tx -> GuardedWrites.writeFenced(tx, lease, child, operation));
     }
 
-    private ChildCompletion completeChild(TaskState child, CompletionStrategy strategy, String operation,
-            Function<Tx, TaskState> writeChild) {
+    private ChildCompletion completeChild(
+            TaskState child, CompletionStrategy strategy, String operation, Function<Tx, TaskState> writeChild) {
         try {
             return hierarchy.completeChild(child, strategy, operation, writeChild);
         } catch (StoreException e) {
@@ -369,9 +385,14 @@ final class HibernateTaskRepository implements TaskRepository {
             database.transactions().requireActive(tx, operation);
             return List.of();
         }
-        return sql.inTransaction(tx, operation, current -> sql.lock(operation, () -> Statements.query(current,
-                SELECT_FOR_UPDATE_IN_ID_ORDER, TaskStateMapping.rows(operation),
-                (Object) taskExecIds.toArray(String[]::new))));
+        return sql.inTransaction(
+                tx,
+                operation,
+                current -> sql.lock(
+                        operation,
+                        () -> Statements.query(
+                                current, SELECT_FOR_UPDATE_IN_ID_ORDER, TaskStateMapping.rows(operation), (Object)
+                                        taskExecIds.toArray(String[]::new))));
     }
 
     @Override
@@ -398,7 +419,8 @@ final class HibernateTaskRepository implements TaskRepository {
     static QueryBuilder filterQuery(TaskStateFilter f) {
         TaskCursor after = f.after();
         return new QueryBuilder("SELECT " + TaskStateMapping.COLUMNS + " FROM task_states")
-                .whereIfPresent("status = ?", f.status() == null ? null : f.status().dbValue())
+                .whereIfPresent(
+                        "status = ?", f.status() == null ? null : f.status().dbValue())
                 .whereIfPresent("workflow_id = ?", f.workflowId())
                 .whereIfPresent("workflow_exec_id = ?", f.workflowExecId())
                 .whereIfPresent("task_id = ?", f.taskId())
@@ -407,8 +429,12 @@ final class HibernateTaskRepository implements TaskRepository {
                 .whereIfPresent("agent_id = ?", f.agentId())
                 .whereIfPresent("action_id = ?", f.actionId())
                 .whereIfPresent("tool_id = ?", f.toolId())
-                .whereIfPresent("execution_type = ?", f.executionType() == null ? null : f.executionType().dbValue())
-                .whereIfPresent("(created_at, task_exec_id) > (?, ?)", after == null ? null : after.createdAt(),
+                .whereIfPresent(
+                        "execution_type = ?",
+                        f.executionType() == null ? null : f.executionType().dbValue())
+                .whereIfPresent(
+                        "(created_at, task_exec_id) > (?, ?)",
+                        after == null ? null : after.createdAt(),
                         after == null ? null : after.taskExecId())
                 .orderBy("created_at, task_exec_id")
                 .limit(f.limit());

@@ -1,37 +1,29 @@
 package dev.compozy.store;
 
+import dev.compozy.store.core.ExecutionError;
+import dev.compozy.store.core.Require;
+import dev.compozy.store.core.Status;
+import dev.compozy.store.core.StoreException;
+import dev.compozy.store.core.Tx;
+import dev.compozy.store.task.TaskRepository;
+import dev.compozy.store.task.TaskState;
 import dev.compozy.store.workflow.ExecutionCursor;
 import dev.compozy.store.workflow.ExecutionFilter;
 import dev.compozy.store.workflow.OutputTransformer;
 import dev.compozy.store.workflow.WorkflowExecution;
 import dev.compozy.store.workflow.WorkflowNotFoundException;
-import dev.compozy.store.workflow.WorkflowNotReadyException;
 import dev.compozy.store.workflow.WorkflowRepository;
-import dev.compozy.store.core.StoreException;
-import dev.compozy.store.core.Tx;
-import dev.compozy.store.core.ExecutionError;
-import dev.compozy.store.core.ExecutionType;
-import dev.compozy.store.core.Status;
-import dev.compozy.store.core.Require;
-import dev.compozy.store.TaskRows.RowReader;
-import dev.compozy.store.task.TaskRepository;
-import dev.compozy.store.task.TaskState;
-import jakarta.persistence.EntityManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * {@link WorkflowRepository} on Hibernate and PostgreSQL: native SQL (declared below) for reads, upserts,
@@ -59,7 +51,8 @@ final class HibernateWorkflowRepository implements WorkflowRepository {
     private static final String UPDATE_STATUS =
             "UPDATE workflow_states SET status = ?, updated_at = now() WHERE workflow_exec_id = ?";
 
-    private static final String SELECT_EXECUTION = "SELECT " + COLUMNS + " FROM workflow_states WHERE workflow_exec_id = ?";
+    private static final String SELECT_EXECUTION =
+            "SELECT " + COLUMNS + " FROM workflow_states WHERE workflow_exec_id = ?";
 
     private static final String SELECT_NEWEST_BY_WORKFLOW_ID = "SELECT " + COLUMNS
             + " FROM workflow_states WHERE workflow_id = ? ORDER BY created_at DESC, workflow_exec_id DESC LIMIT 1";
@@ -107,6 +100,7 @@ final class HibernateWorkflowRepository implements WorkflowRepository {
 
     /** Where an execution's columns start in a {@link #WITH_TASKS} row, after the task columns. */
     private static final int EXECUTION_COLUMN = TaskRows.COLUMN_COUNT + 1;
+
     private static final int ORDINAL_COLUMN = EXECUTION_COLUMN + 8;
 
     private final Statements sql;
@@ -146,15 +140,24 @@ final class HibernateWorkflowRepository implements WorkflowRepository {
     }
 
     private static WorkflowExecution upsert(Tx tx, WorkflowExecution execution) {
-        return Statements.queryFirst(tx, UPSERT_WORKFLOW_EXECUTION, row -> withTimestamps(row,
-                execution.withTasks(Map.of())), execution.workflowExecId(), execution.workflowId(),
-                execution.status().dbValue(), JsonWriter.write(execution.input(), "input"),
-                JsonWriter.write(execution.output(), "output"), JsonWriter.write(errorObject(execution.error()), "error"));
+        return Statements.queryFirst(
+                tx,
+                UPSERT_WORKFLOW_EXECUTION,
+                row -> withTimestamps(row, execution.withTasks(Map.of())),
+                execution.workflowExecId(),
+                execution.workflowId(),
+                execution.status().dbValue(),
+                JsonWriter.write(execution.input(), "input"),
+                JsonWriter.write(execution.output(), "output"),
+                JsonWriter.write(errorObject(execution.error()), "error"));
     }
 
     /** The execution with the timestamps of a row that RETURNING created_at, updated_at gave. */
     static WorkflowExecution withTimestamps(ResultSet row, WorkflowExecution execution) throws SQLException {
-        return execution.toBuilder().createdAt(Jdbc.instant(row, 1)).updatedAt(Jdbc.instant(row, 2)).build();
+        return execution.toBuilder()
+                .createdAt(Jdbc.instant(row, 1))
+                .updatedAt(Jdbc.instant(row, 2))
+                .build();
     }
 
     @Override
@@ -182,32 +185,36 @@ final class HibernateWorkflowRepository implements WorkflowRepository {
         Map<String, Map<String, TaskState>> tasksByExecution = new HashMap<>();
         TaskRows.RowReader task = new TaskRows.RowReader(operation);
         return sql.statement(operation, tx -> {
-            Statements.forEach(tx, WITH_TASKS.formatted(pageSql, NO_TASK_COLUMNS, TaskRows.COLUMNS), 0, rows -> {
-                if (rows.getString(1) == null) {
-                    page.add(new Ranked(rows.getLong(ORDINAL_COLUMN), fromRow(rows, operation)));
-                    return;
-                }
-                task.readKey(rows);
-                Map<String, TaskState> states =
-                        tasksByExecution.computeIfAbsent(task.workflowExecId(), id -> new LinkedHashMap<>());
-                TaskState kept = states.get(task.taskId());
-                if (kept == null || task.isNewerThan(kept)) {
-                    states.put(task.taskId(), task.readState(rows));
-                }
-            }, args);
+            Statements.forEach(
+                    tx,
+                    WITH_TASKS.formatted(pageSql, NO_TASK_COLUMNS, TaskRows.COLUMNS),
+                    0,
+                    rows -> {
+                        if (rows.getString(1) == null) {
+                            page.add(new Ranked(rows.getLong(ORDINAL_COLUMN), fromRow(rows, operation)));
+                            return;
+                        }
+                        task.readKey(rows);
+                        Map<String, TaskState> states =
+                                tasksByExecution.computeIfAbsent(task.workflowExecId(), id -> new LinkedHashMap<>());
+                        TaskState kept = states.get(task.taskId());
+                        if (kept == null || task.isNewerThan(kept)) {
+                            states.put(task.taskId(), task.readState(rows));
+                        }
+                    },
+                    args);
             page.sort(Comparator.comparingLong(Ranked::ordinal));
             List<WorkflowExecution> executions = new ArrayList<>(page.size());
             for (Ranked ranked : page) {
                 WorkflowExecution execution = ranked.execution();
-                executions.add(execution.withTasks(
-                        tasksByExecution.getOrDefault(execution.workflowExecId(), Map.of())));
+                executions.add(
+                        execution.withTasks(tasksByExecution.getOrDefault(execution.workflowExecId(), Map.of())));
             }
             return executions;
         });
     }
 
-    private record Ranked(long ordinal, WorkflowExecution execution) {
-    }
+    private record Ranked(long ordinal, WorkflowExecution execution) {}
 
     /** The task columns of an execution's row in {@link #WITH_TASKS}: all null. */
     private static final String NO_TASK_COLUMNS = String.join(", ", Collections.nCopies(TaskRows.COLUMN_COUNT, "NULL"));
@@ -215,19 +222,41 @@ final class HibernateWorkflowRepository implements WorkflowRepository {
     /** The execution's columns of a {@link #WITH_TASKS} row, by position (a task column has the same name). */
     private static WorkflowExecution fromRow(ResultSet row, String operation) throws SQLException {
         int at = EXECUTION_COLUMN;
-        return assemble(operation, row.getString(at), row.getString(at + 1), row.getString(at + 2),
-                row.getString(at + 3), row.getString(at + 4), row.getString(at + 5), Jdbc.instant(row, at + 6),
+        return assemble(
+                operation,
+                row.getString(at),
+                row.getString(at + 1),
+                row.getString(at + 2),
+                row.getString(at + 3),
+                row.getString(at + 4),
+                row.getString(at + 5),
+                Jdbc.instant(row, at + 6),
                 Jdbc.instant(row, at + 7));
     }
 
     /** The one read rule for a workflow row, from a native row or the locked entity alike. */
-    static WorkflowExecution assemble(String operation, String id, String workflowId, String status,
-            String input, String output, String error, Instant createdAt, Instant updatedAt) {
+    static WorkflowExecution assemble(
+            String operation,
+            String id,
+            String workflowId,
+            String status,
+            String input,
+            String output,
+            String error,
+            Instant createdAt,
+            Instant updatedAt) {
         JsonObjectParser json = new JsonObjectParser();
         try {
-            return new WorkflowExecution(id, workflowId, Status.fromDb(status), json.read(input, "input"),
-                    json.read(output, "output"), ExecutionError.fromMap(json.read(error, "error")), createdAt,
-                    updatedAt, Map.of());
+            return new WorkflowExecution(
+                    id,
+                    workflowId,
+                    Status.fromDb(status),
+                    json.read(input, "input"),
+                    json.read(output, "output"),
+                    ExecutionError.fromMap(json.read(error, "error")),
+                    createdAt,
+                    updatedAt,
+                    Map.of());
         } catch (IllegalArgumentException e) {
             throw unreadable(operation, id, e);
         }
@@ -248,8 +277,11 @@ final class HibernateWorkflowRepository implements WorkflowRepository {
     public void updateStatus(String workflowExecId, Status status) {
         Require.nonBlank(workflowExecId, "workflowExecId");
         Require.nonNull(status, "status");
-        int changed = sql.update("updateStatus(workflow_exec_id=" + workflowExecId + ")", UPDATE_STATUS,
-                status.dbValue(), workflowExecId);
+        int changed = sql.update(
+                "updateStatus(workflow_exec_id=" + workflowExecId + ")",
+                UPDATE_STATUS,
+                status.dbValue(),
+                workflowExecId);
         if (changed == 0) {
             throw WorkflowNotFoundException.execution("updateStatus", workflowExecId);
         }
@@ -258,36 +290,55 @@ final class HibernateWorkflowRepository implements WorkflowRepository {
     @Override
     public WorkflowExecution getExecutionByWorkflowId(String workflowId) {
         Require.nonBlank(workflowId, "workflowId");
-        return newest("getExecutionByWorkflowId", workflowId, SELECT_NEWEST_BY_WORKFLOW_ID,
-                "no execution of workflow '" + workflowId + "'", workflowId);
+        return newest(
+                "getExecutionByWorkflowId",
+                workflowId,
+                SELECT_NEWEST_BY_WORKFLOW_ID,
+                "no execution of workflow '" + workflowId + "'",
+                workflowId);
     }
 
     @Override
     public WorkflowExecution getExecutionByTaskId(String workflowId, String taskId) {
         Require.nonBlank(workflowId, "workflowId");
         Require.nonBlank(taskId, "taskId");
-        return newest("getExecutionByTaskId", workflowId, SELECT_NEWEST_BY_TASK_ID,
-                "no execution of workflow '" + workflowId + "' has task '" + taskId + "'", workflowId, taskId);
+        return newest(
+                "getExecutionByTaskId",
+                workflowId,
+                SELECT_NEWEST_BY_TASK_ID,
+                "no execution of workflow '" + workflowId + "' has task '" + taskId + "'",
+                workflowId,
+                taskId);
     }
 
     @Override
     public WorkflowExecution getExecutionByAgentId(String workflowId, String agentId) {
         Require.nonBlank(workflowId, "workflowId");
         Require.nonBlank(agentId, "agentId");
-        return newest("getExecutionByAgentId", workflowId, SELECT_NEWEST_BY_AGENT_ID,
-                "no execution of workflow '" + workflowId + "' has a task of agent '" + agentId + "'", workflowId, agentId);
+        return newest(
+                "getExecutionByAgentId",
+                workflowId,
+                SELECT_NEWEST_BY_AGENT_ID,
+                "no execution of workflow '" + workflowId + "' has a task of agent '" + agentId + "'",
+                workflowId,
+                agentId);
     }
 
     @Override
     public WorkflowExecution getExecutionByToolId(String workflowId, String toolId) {
         Require.nonBlank(workflowId, "workflowId");
         Require.nonBlank(toolId, "toolId");
-        return newest("getExecutionByToolId", workflowId, SELECT_NEWEST_BY_TOOL_ID,
-                "no execution of workflow '" + workflowId + "' has a task of tool '" + toolId + "'", workflowId, toolId);
+        return newest(
+                "getExecutionByToolId",
+                workflowId,
+                SELECT_NEWEST_BY_TOOL_ID,
+                "no execution of workflow '" + workflowId + "' has a task of tool '" + toolId + "'",
+                workflowId,
+                toolId);
     }
 
-    private WorkflowExecution newest(String operation, String workflowId, String query, String notFound,
-            Object... args) {
+    private WorkflowExecution newest(
+            String operation, String workflowId, String query, String notFound, Object... args) {
         WorkflowExecution execution = first(withTasks(operation + "(workflow_id=" + workflowId + ")", query, args));
         if (execution == null) {
             throw new WorkflowNotFoundException(operation, workflowId, notFound);
@@ -308,8 +359,8 @@ final class HibernateWorkflowRepository implements WorkflowRepository {
     @Override
     public void deleteExecution(String workflowExecId) {
         Require.nonBlank(workflowExecId, "workflowExecId");
-        int deleted = sql.update("deleteExecution(workflow_exec_id=" + workflowExecId + ")", DELETE_EXECUTION,
-                workflowExecId);
+        int deleted = sql.update(
+                "deleteExecution(workflow_exec_id=" + workflowExecId + ")", DELETE_EXECUTION, workflowExecId);
         if (deleted == 0) {
             throw WorkflowNotFoundException.execution("deleteExecution", workflowExecId);
         }
@@ -336,8 +387,10 @@ final class HibernateWorkflowRepository implements WorkflowRepository {
         String lastKey = "";
         while (true) {
             String after = lastKey;
-            List<String> deleted = sql.inTransaction("purgeExecutions", tx -> Statements.query(tx, PURGE_BATCH,
-                    row -> row.getString(1), statusValues, olderThan, after, batchSize));
+            List<String> deleted = sql.inTransaction(
+                    "purgeExecutions",
+                    tx -> Statements.query(
+                            tx, PURGE_BATCH, row -> row.getString(1), statusValues, olderThan, after, batchSize));
             if (deleted.isEmpty()) {
                 return total;
             }
@@ -354,14 +407,17 @@ final class HibernateWorkflowRepository implements WorkflowRepository {
     private static QueryBuilder filterQuery(ExecutionFilter f) {
         ExecutionCursor after = f.after();
         return new QueryBuilder("SELECT " + COLUMNS + " FROM workflow_states")
-                .whereIfPresent("status = ?", f.status() == null ? null : f.status().dbValue())
+                .whereIfPresent(
+                        "status = ?", f.status() == null ? null : f.status().dbValue())
                 .whereIfPresent("workflow_id = ?", f.workflowId())
                 .whereIfPresent("workflow_exec_id = ?", f.workflowExecId())
                 .whereIfPresent("created_at >= ?", f.createdFrom())
                 .whereIfPresent("created_at < ?", f.createdBefore())
                 .whereIfPresent("updated_at >= ?", f.updatedFrom())
                 .whereIfPresent("updated_at < ?", f.updatedBefore())
-                .whereIfPresent("(updated_at, workflow_exec_id) < (?, ?)", after == null ? null : after.updatedAt(),
+                .whereIfPresent(
+                        "(updated_at, workflow_exec_id) < (?, ?)",
+                        after == null ? null : after.updatedAt(),
                         after == null ? null : after.workflowExecId())
                 .orderBy("updated_at DESC, workflow_exec_id DESC")
                 .limit(f.limit());

@@ -40,7 +40,8 @@ final class InstantColumn {
             if (raw.length == Long.BYTES) {
                 long micros = bigEndianLong(raw);
                 if (micros != Long.MAX_VALUE && micros != Long.MIN_VALUE) {
-                    return Instant.ofEpochSecond(SECONDS_FROM_UNIX_TO_POSTGRES_EPOCH + Math.floorDiv(micros, 1_000_000L),
+                    return Instant.ofEpochSecond(
+                            SECONDS_FROM_UNIX_TO_POSTGRES_EPOCH + Math.floorDiv(micros, 1_000_000L),
                             Math.floorMod(micros, 1_000_000L) * 1_000L);
                 }
             }

@@ -67,12 +67,14 @@ public final class JbossLoggingProvider implements LoggerProvider {
         }
 
         @Override
-        protected void doLog(Level level, String loggerClassName, Object message, Object[] parameters, Throwable thrown) {
+        protected void doLog(
+                Level level, String loggerClassName, Object message, Object[] parameters, Throwable thrown) {
             target.log(loggerClassName, Logging.level(level), message, parameters, thrown);
         }
 
         @Override
-        protected void doLogf(Level level, String loggerClassName, String format, Object[] parameters, Throwable thrown) {
+        protected void doLogf(
+                Level level, String loggerClassName, String format, Object[] parameters, Throwable thrown) {
             target.logf(loggerClassName, Logging.level(level), thrown, format, parameters);
         }
     }

@@ -10,8 +10,7 @@ import java.time.ZoneOffset;
 
 /** Parameter binding and column reading for the repositories' native SQL (sent by {@link Statements}). */
 final class Jdbc {
-    private Jdbc() {
-    }
+    private Jdbc() {}
 
     /** Maps the current row of a result set. */
     @FunctionalInterface

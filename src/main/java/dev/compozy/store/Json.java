@@ -31,8 +31,7 @@ public final class Json {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
 
-    private Json() {
-    }
+    private Json() {}
 
     /** A Jackson mapper for your own types; configured once, safe to use from many threads. */
     public static JsonMapper mapper() {
@@ -61,8 +60,8 @@ public final class Json {
         try {
             return MAPPER.readValue(json, type);
         } catch (JacksonException e) {
-            throw new IllegalArgumentException("malformed JSON for " + type.getSimpleName() + ": "
-                    + e.getOriginalMessage(), e);
+            throw new IllegalArgumentException(
+                    "malformed JSON for " + type.getSimpleName() + ": " + e.getOriginalMessage(), e);
         }
     }
 

@@ -25,6 +25,5 @@ final class JsonLimits {
     /** Digits after the decimal point that PostgreSQL's numeric can hold. */
     public static final int MAX_FRACTION_DIGITS = 16_383;
 
-    private JsonLimits() {
-    }
+    private JsonLimits() {}
 }

@@ -11,8 +11,7 @@ import java.math.BigInteger;
  * within what PostgreSQL's numeric holds ({@link JsonLimits}).
  */
 final class JsonNumbers {
-    private JsonNumbers() {
-    }
+    private JsonNumbers() {}
 
     /**
      * Where the number that starts at {@code start} (a '-' or a digit) ends.
@@ -56,7 +55,8 @@ final class JsonNumbers {
             return decimal(json.substring(start, end), end);
         }
         if (end - integerStart > JsonLimits.MAX_INTEGER_DIGITS) {
-            throw JsonObjectParser.malformed("a number with more than " + JsonLimits.MAX_INTEGER_DIGITS + " digits", end);
+            throw JsonObjectParser.malformed(
+                    "a number with more than " + JsonLimits.MAX_INTEGER_DIGITS + " digits", end);
         }
         if (end - integerStart <= 18) {
             long value = 0;

@@ -33,13 +33,13 @@ final class JsonObjectParser {
 
     /** The top-level object's keys and values as they are read; its final array is allocated to size. */
     private Object[] entries = new Object[16];
+
     private String json;
     private int at;
     private int depth;
 
     /** A parser for many documents read one after the other by one thread, e.g. the rows of one query. */
-    public JsonObjectParser() {
-    }
+    public JsonObjectParser() {}
 
     /** Reads one document with a parser of its own; see {@link #read}. */
     public static Map<String, Object> parse(String json) {
@@ -337,8 +337,10 @@ final class JsonObjectParser {
     private String checkPairs(StringBuilder text) {
         int bad = Require.firstUnstorable(text);
         if (bad >= 0) {
-            throw error(text.charAt(bad) == '\0' ? "\\u0000 in a string, which PostgreSQL's text cannot hold"
-                    : "unpaired UTF-16 surrogate in a string");
+            throw error(
+                    text.charAt(bad) == '\0'
+                            ? "\\u0000 in a string, which PostgreSQL's text cannot hold"
+                            : "unpaired UTF-16 surrogate in a string");
         }
         return text.toString();
     }

@@ -60,8 +60,11 @@ final class JsonWriter {
             object(map, depth + 1);
         } else if (value instanceof List<?> list) {
             array(list, depth + 1);
-        } else if (value instanceof Boolean || value instanceof Integer || value instanceof Long
-                || value instanceof Short || value instanceof Byte) {
+        } else if (value instanceof Boolean
+                || value instanceof Integer
+                || value instanceof Long
+                || value instanceof Short
+                || value instanceof Byte) {
             append(value.toString());
         } else if (value instanceof Double || value instanceof Float) {
             append(decimal(((Number) value).doubleValue()));
@@ -82,8 +85,10 @@ final class JsonWriter {
         boolean first = true;
         for (Map.Entry<?, ?> entry : map.entrySet()) {
             if (!(entry.getKey() instanceof String key)) {
-                throw new Refused("a key is " + (entry.getKey() == null ? "null"
-                        : "a " + entry.getKey().getClass().getName()) + "; JSON object keys are strings");
+                throw new Refused("a key is "
+                        + (entry.getKey() == null
+                                ? "null"
+                                : "a " + entry.getKey().getClass().getName()) + "; JSON object keys are strings");
             }
             if (!first) {
                 append(',');
@@ -179,8 +184,8 @@ final class JsonWriter {
     private static BigDecimal checkDigits(BigDecimal value) {
         int before = Math.max(value.precision() - value.scale(), 0);
         if (before > JsonLimits.MAX_INTEGER_DIGITS) {
-            throw new Refused("a number with " + before + " digits before the decimal point is over the "
-                    + "limit of " + JsonLimits.MAX_INTEGER_DIGITS);
+            throw new Refused("a number with " + before + " digits before the decimal point is over the " + "limit of "
+                    + JsonLimits.MAX_INTEGER_DIGITS);
         }
         if (value.scale() > JsonLimits.MAX_FRACTION_DIGITS) {
             throw new Refused("a number with " + value.scale() + " digits after the decimal point is over "
@@ -234,7 +239,8 @@ final class JsonWriter {
             StringBuilder shown = new StringBuilder(key.length());
             for (int i = 0; i < key.length(); i++) {
                 char c = key.charAt(i);
-                if (Character.isHighSurrogate(c) && i + 1 < key.length()
+                if (Character.isHighSurrogate(c)
+                        && i + 1 < key.length()
                         && Character.isLowSurrogate(key.charAt(i + 1))) {
                     shown.append(c).append(key.charAt(++i));
                 } else if (c < 0x20 || Character.isSurrogate(c)) {

@@ -13,8 +13,7 @@ import org.slf4j.helpers.NOPLoggerFactory;
 final class Logging {
     private static final ThreadLocal<Boolean> QUIET = ThreadLocal.withInitial(() -> Boolean.FALSE);
 
-    private Logging() {
-    }
+    private Logging() {}
 
     /**
      * Runs {@code work} with the INFO messages this thread's Hibernate logs turned into DEBUG: the store's

@@ -46,11 +46,11 @@ public final class Migrations {
     private static final String SESSION_LOCK_TIMEOUT = "RESET lock_timeout";
     /** Identifiers cannot be bound; a schema name is checked against a pattern that needs no quoting first. */
     private static final String CREATE_SCHEMA = "CREATE SCHEMA IF NOT EXISTS %s";
+
     private static final String SET_SCHEMA = "SET search_path TO %s";
     private static final String SESSION_SCHEMA = "RESET search_path";
 
-    private Migrations() {
-    }
+    private Migrations() {}
 
     /** Applies every pending changeSet of the default index profile in the connections' own schema. */
     public static void update(DataSource dataSource) {
@@ -68,21 +68,31 @@ public final class Migrations {
      */
     public static void update(DataSource dataSource, String schema, IndexProfile profile) {
         String context = Objects.requireNonNull(profile, "profile").liquibaseContext();
-        withLiquibase(dataSource, schema, "migrate", CHANGELOG, database -> new CommandScope(UpdateCommandStep.COMMAND_NAME)
-                .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
-                .addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, CHANGELOG)
-                .addArgumentValue(UpdateCommandStep.CONTEXTS_ARG, context)
-                .addArgumentValue(ShowSummaryArgument.SHOW_SUMMARY_OUTPUT, UpdateSummaryOutputEnum.LOG)
-                .execute());
+        withLiquibase(
+                dataSource,
+                schema,
+                "migrate",
+                CHANGELOG,
+                database -> new CommandScope(UpdateCommandStep.COMMAND_NAME)
+                        .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
+                        .addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, CHANGELOG)
+                        .addArgumentValue(UpdateCommandStep.CONTEXTS_ARG, context)
+                        .addArgumentValue(ShowSummaryArgument.SHOW_SUMMARY_OUTPUT, UpdateSummaryOutputEnum.LOG)
+                        .execute());
     }
 
     /** Applies another changelog of the class path: the opt-in variants ({@code dev/compozy/store/db/variants/}, from {@code changelog/variants/}). */
     static void updateChangelog(DataSource dataSource, String schema, String changelog) {
-        withLiquibase(dataSource, schema, "migrate", changelog, database -> new CommandScope(UpdateCommandStep.COMMAND_NAME)
-                .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
-                .addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, changelog)
-                .addArgumentValue(ShowSummaryArgument.SHOW_SUMMARY_OUTPUT, UpdateSummaryOutputEnum.LOG)
-                .execute());
+        withLiquibase(
+                dataSource,
+                schema,
+                "migrate",
+                changelog,
+                database -> new CommandScope(UpdateCommandStep.COMMAND_NAME)
+                        .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
+                        .addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, changelog)
+                        .addArgumentValue(ShowSummaryArgument.SHOW_SUMMARY_OUTPUT, UpdateSummaryOutputEnum.LOG)
+                        .execute());
     }
 
     /**
@@ -98,20 +108,26 @@ public final class Migrations {
         if (count < 1) {
             throw new IllegalArgumentException("count: must be at least 1, got " + count);
         }
-        withLiquibase(dataSource, schema, "rollback", CHANGELOG, database -> new CommandScope(RollbackCountCommandStep.COMMAND_NAME)
-                .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
-                .addArgumentValue(DatabaseChangelogCommandStep.CHANGELOG_FILE_ARG, CHANGELOG)
-                .addArgumentValue(DatabaseChangelogCommandStep.CONTEXTS_ARG, IndexProfile.LEAN.liquibaseContext())
-                .addArgumentValue(RollbackCountCommandStep.COUNT_ARG, count)
-                .execute());
+        withLiquibase(
+                dataSource,
+                schema,
+                "rollback",
+                CHANGELOG,
+                database -> new CommandScope(RollbackCountCommandStep.COMMAND_NAME)
+                        .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
+                        .addArgumentValue(DatabaseChangelogCommandStep.CHANGELOG_FILE_ARG, CHANGELOG)
+                        .addArgumentValue(
+                                DatabaseChangelogCommandStep.CONTEXTS_ARG, IndexProfile.LEAN.liquibaseContext())
+                        .addArgumentValue(RollbackCountCommandStep.COUNT_ARG, count)
+                        .execute());
     }
 
     private interface LiquibaseWork {
         void run(Database database) throws Exception;
     }
 
-    private static void withLiquibase(DataSource dataSource, String schema, String operation, String changelog,
-            LiquibaseWork work) {
+    private static void withLiquibase(
+            DataSource dataSource, String schema, String operation, String changelog, LiquibaseWork work) {
         if (schema != null) {
             ConfigValues.requireSchemaName(schema);
         }
@@ -126,7 +142,9 @@ public final class Migrations {
                     execute(connection, SET_SCHEMA.formatted(schema));
                 }
                 Map<String, Object> scope = new HashMap<>();
-                scope.put(Scope.Attr.resourceAccessor.name(), new ClassLoaderResourceAccessor(Migrations.class.getClassLoader()));
+                scope.put(
+                        Scope.Attr.resourceAccessor.name(),
+                        new ClassLoaderResourceAccessor(Migrations.class.getClassLoader()));
                 // LoggerUIService: a library's migration reports through logging, not on the application's stdout.
                 scope.put(Scope.Attr.ui.name(), new LoggerUIService());
                 // Liquibase's usage reporting would call its server from the application's start.
@@ -155,8 +173,11 @@ public final class Migrations {
                 execute(connection, SESSION_SCHEMA);
             }
         } catch (SQLException e) {
-            throw new StoreException(operation, "changelog " + changelog + where(schema) + ": " + e.getMessage()
-                    + " [SQLState " + e.getSQLState() + "]", e);
+            throw new StoreException(
+                    operation,
+                    "changelog " + changelog + where(schema) + ": " + e.getMessage() + " [SQLState " + e.getSQLState()
+                            + "]",
+                    e);
         } catch (StoreException e) {
             throw e;
         } catch (Exception e) {

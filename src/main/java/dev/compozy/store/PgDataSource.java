@@ -71,8 +71,12 @@ final class PgDataSource implements DataSource {
 
     private static void setting(StringBuilder options, String name, Duration value) {
         if (value != null) {
-            options.append(options.isEmpty() ? "" : " ").append("-c ").append(name).append('=')
-                    .append(value.toMillis()).append("ms");
+            options.append(options.isEmpty() ? "" : " ")
+                    .append("-c ")
+                    .append(name)
+                    .append('=')
+                    .append(value.toMillis())
+                    .append("ms");
         }
     }
 
@@ -107,13 +111,15 @@ final class PgDataSource implements DataSource {
      */
     Connection connect(long deadline) throws SQLException {
         CompletableFuture<Connection> attempt = new CompletableFuture<>();
-        Thread connecting = new Thread(() -> {
-            try {
-                attempt.complete(getConnection());
-            } catch (SQLException | RuntimeException e) {
-                attempt.completeExceptionally(e);
-            }
-        }, "compozy-store-connect");
+        Thread connecting = new Thread(
+                () -> {
+                    try {
+                        attempt.complete(getConnection());
+                    } catch (SQLException | RuntimeException e) {
+                        attempt.completeExceptionally(e);
+                    }
+                },
+                "compozy-store-connect");
         connecting.setDaemon(true);
         connecting.start();
         try {
@@ -159,8 +165,7 @@ final class PgDataSource implements DataSource {
 
     /** The driver's loginTimeout property (in fractions of a second) bounds connecting; this one is unused. */
     @Override
-    public void setLoginTimeout(int seconds) {
-    }
+    public void setLoginTimeout(int seconds) {}
 
     /**
      * Zero, so that closing the pool does not wait for a connection attempt still hanging on a silent

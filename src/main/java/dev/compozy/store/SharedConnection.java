@@ -15,18 +15,18 @@ import java.util.Set;
 final class SharedConnection {
     private static final Set<String> OWNER_ONLY = Set.of("commit", "rollback", "setAutoCommit", "close");
 
-    private SharedConnection() {
-    }
+    private SharedConnection() {}
 
     public static Connection of(Connection connection) {
         InvocationHandler handler = (proxy, method, args) -> invoke(connection, method, args);
-        return (Connection) Proxy.newProxyInstance(SharedConnection.class.getClassLoader(),
-                new Class<?>[] {Connection.class}, handler);
+        return (Connection) Proxy.newProxyInstance(
+                SharedConnection.class.getClassLoader(), new Class<?>[] {Connection.class}, handler);
     }
 
     private static Object invoke(Connection connection, Method method, Object[] args) throws Throwable {
         // rollback(Savepoint) is the caller's own savepoint, not the transaction: it goes through.
-        boolean wholeTransaction = args == null || args.length == 0 || !method.getName().equals("rollback");
+        boolean wholeTransaction =
+                args == null || args.length == 0 || !method.getName().equals("rollback");
         if (OWNER_ONLY.contains(method.getName()) && wholeTransaction) {
             return null;
         }

@@ -10,8 +10,7 @@ import java.util.Set;
 final class SqlStates {
     private static final Set<String> SESSION_ENDING = Set.of("57P01", "57P02", "57P03", "57P04", "57P05", "25P03");
 
-    private SqlStates() {
-    }
+    private SqlStates() {}
 
     /**
      * The exception for a failure of {@code operation}: typed by the SQLState in {@code cause}'s chain

@@ -1,6 +1,5 @@
 package dev.compozy.store;
 
-import dev.compozy.store.core.StoreException;
 import dev.compozy.store.core.Tx;
 import dev.compozy.store.core.TxFunction;
 import java.sql.Connection;
@@ -50,12 +49,16 @@ final class Statements {
      * query, so that it costs no round trip of its own (measured: a page of 50 executions with their tasks
      * went from 0.93 to 1.0 of a hand-written baseline that keeps a connection at REPEATABLE READ).
      */
-    <R, T> T snapshot(String operation, String firstQuery, Object[] args, Jdbc.RowMapper<R> rows,
-            SnapshotWork<R, T> then) {
+    <R, T> T snapshot(
+            String operation, String firstQuery, Object[] args, Jdbc.RowMapper<R> rows, SnapshotWork<R, T> then) {
         boolean joins = transactions.joinsOpenTransaction(operation);
-        return transactions.run(operation, tx -> then.apply(tx, tx.withConnection(c -> joins
-                ? query(c, firstQuery, rows, args)
-                : queryAfter(c, SET_SNAPSHOT, firstQuery, rows, args))));
+        return transactions.run(
+                operation,
+                tx -> then.apply(
+                        tx,
+                        tx.withConnection(c -> joins
+                                ? query(c, firstQuery, rows, args)
+                                : queryAfter(c, SET_SNAPSHOT, firstQuery, rows, args))));
     }
 
     /** What {@link #snapshot} does with the first query's rows, in the same snapshot. */
@@ -149,8 +152,11 @@ final class Statements {
                 return statement.executeBatch();
             } catch (SQLException e) {
                 SQLException next = e.getNextException();
-                throw new SQLException("batch of " + argsPerRow.size() + " rows failed: "
-                        + (next != null ? next.getMessage() : e.getMessage()), e.getSQLState(), e);
+                throw new SQLException(
+                        "batch of " + argsPerRow.size() + " rows failed: "
+                                + (next != null ? next.getMessage() : e.getMessage()),
+                        e.getSQLState(),
+                        e);
             }
         });
     }
@@ -169,8 +175,9 @@ final class Statements {
      * Runs {@code leading}, a statement without parameters or rows, and then a query, in one round trip:
      * the driver sends a text of several statements in one go and waits once.
      */
-    private static <T> List<T> queryAfter(Connection connection, String leading, String sql, Jdbc.RowMapper<T> rows,
-            Object... args) throws SQLException {
+    private static <T> List<T> queryAfter(
+            Connection connection, String leading, String sql, Jdbc.RowMapper<T> rows, Object... args)
+            throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(leading + ";\n" + sql)) {
             Jdbc.bind(statement, args);
             boolean rowsNext = statement.execute();

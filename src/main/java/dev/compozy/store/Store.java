@@ -1,12 +1,11 @@
 package dev.compozy.store;
 
-import jakarta.persistence.EntityManager;
-import dev.compozy.store.metrics.MicrometerStoreMetrics;
-import dev.compozy.store.core.StoreException;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.compozy.store.core.StoreException;
 import dev.compozy.store.task.TaskRepository;
 import dev.compozy.store.workflow.WorkflowRepository;
+import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -38,6 +37,7 @@ public final class Store implements AutoCloseable {
     private final HikariDataSource ownedPool;
     /** False for a container-managed store: the container owns the entity manager factory. */
     private final boolean ownsFactory;
+
     private final Database database;
     private final TaskRepository taskRepository;
     private final WorkflowRepository workflowRepository;
@@ -76,7 +76,12 @@ public final class Store implements AutoCloseable {
         requireSchema(connections, config);
         HikariDataSource pool = pool(config, connections, metrics);
         try {
-            return open(pool, pool, config, metrics, server,
+            return open(
+                    pool,
+                    pool,
+                    config,
+                    metrics,
+                    server,
                     String.join(",", config.hosts()) + "/" + config.dbName() + " as " + config.user());
         } catch (RuntimeException e) {
             pool.close();
@@ -112,23 +117,36 @@ public final class Store implements AutoCloseable {
         try (Connection connection = dataSource.getConnection()) {
             server = Server.of(connection);
         } catch (SQLException e) {
-            throw new StoreException("open", "cannot get a connection from the data source: " + e.getMessage()
-                    + " [SQLState " + e.getSQLState() + "]", e);
+            throw new StoreException(
+                    "open",
+                    "cannot get a connection from the data source: " + e.getMessage() + " [SQLState " + e.getSQLState()
+                            + "]",
+                    e);
         }
         if (settings.autoMigrate()) {
             Migrations.update(dataSource, settings.schema(), settings.indexProfile());
         }
         requireSchema(dataSource, settings);
         // Its URL or user can carry a password, so the line names the database alone.
-        return open(null, dataSource, settings, metrics, server,
+        return open(
+                null,
+                dataSource,
+                settings,
+                metrics,
+                server,
                 "an external data source (database " + server.database() + ")");
     }
 
-    private static Store open(HikariDataSource ownedPool, DataSource dataSource, StoreConfig config, StoreMetrics metrics,
-            Server server, String target) {
+    private static Store open(
+            HikariDataSource ownedPool,
+            DataSource dataSource,
+            StoreConfig config,
+            StoreMetrics metrics,
+            Server server,
+            String target) {
         EntityManagerFactory factory = createEntityManagerFactory(dataSource, server, config.schema());
         LOG.info("compozy-store opened on {}, PostgreSQL {}", target, server.version());
-        Runnable onConnectionLoss = ownedPool == null ? () -> { } : () -> evictIdleConnections(ownedPool);
+        Runnable onConnectionLoss = ownedPool == null ? () -> {} : () -> evictIdleConnections(ownedPool);
         return new Store(ownedPool, true, new Database(dataSource, factory, onConnectionLoss, metrics), config);
     }
 
@@ -195,20 +213,30 @@ public final class Store implements AutoCloseable {
             row.next();
             current = row.getString(1);
         } catch (SQLException e) {
-            throw new StoreException("open", "cannot read the connections' schema: " + e.getMessage()
-                    + " [SQLState " + e.getSQLState() + "]", e);
+            throw new StoreException(
+                    "open",
+                    "cannot read the connections' schema: " + e.getMessage() + " [SQLState " + e.getSQLState() + "]",
+                    e);
         }
         if (!config.schema().equals(current)) {
-            throw new StoreException("open", "schema: the connections work in " + (current == null
-                    ? "no existing schema: '" + config.schema() + "' does not exist (create it, or open with autoMigrate)"
-                    : "schema '" + current + "', not '" + config.schema() + "' (set currentSchema on the data source)"));
+            throw new StoreException(
+                    "open",
+                    "schema: the connections work in "
+                            + (current == null
+                                    ? "no existing schema: '" + config.schema()
+                                            + "' does not exist (create it, or open with autoMigrate)"
+                                    : "schema '" + current + "', not '" + config.schema()
+                                            + "' (set currentSchema on the data source)"));
         }
     }
 
     private static StoreException cannotConnect(StoreConfig config, Exception e) {
-        return new StoreException("open", "cannot connect to PostgreSQL at " + String.join(",", config.hosts()) + "/"
-                + config.dbName() + " as user '" + config.user() + "' within " + config.connectTimeout() + ": "
-                + rootMessage(e), e);
+        return new StoreException(
+                "open",
+                "cannot connect to PostgreSQL at " + String.join(",", config.hosts()) + "/"
+                        + config.dbName() + " as user '" + config.user() + "' within " + config.connectTimeout() + ": "
+                        + rootMessage(e),
+                e);
     }
 
     /**
@@ -240,8 +268,11 @@ public final class Store implements AutoCloseable {
     record Server(int major, int minor, String version, String database) {
         static Server of(Connection connection) throws SQLException {
             DatabaseMetaData metaData = connection.getMetaData();
-            return new Server(metaData.getDatabaseMajorVersion(), metaData.getDatabaseMinorVersion(),
-                    metaData.getDatabaseProductVersion(), connection.getCatalog());
+            return new Server(
+                    metaData.getDatabaseMajorVersion(),
+                    metaData.getDatabaseMinorVersion(),
+                    metaData.getDatabaseProductVersion(),
+                    connection.getCatalog());
         }
     }
 

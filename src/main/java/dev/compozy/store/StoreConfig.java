@@ -1,7 +1,7 @@
 package dev.compozy.store;
 
-import dev.compozy.store.core.StatementTimeoutException;
 import dev.compozy.store.core.LockTimeoutException;
+import dev.compozy.store.core.StatementTimeoutException;
 import dev.compozy.store.core.Tx;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -31,6 +31,7 @@ import java.util.StringJoiner;
 public final class StoreConfig {
     /** Environment variables read by {@link #fromEnvironment()}; property keys are {@code compozy.db.*}. */
     public static final String ENV_PREFIX = "COMPOZY_DB_";
+
     public static final String PROPERTY_PREFIX = "compozy.db.";
 
     /** The store's default bound on lock waits: shorter than the default wait for a pooled connection. */
@@ -210,7 +211,8 @@ public final class StoreConfig {
                 + ", sslPassword=" + mask(v.sslPassword) + ", applicationName=" + v.applicationName
                 + ", serverOptions=" + v.serverOptions + ", maxPoolSize=" + v.maxPoolSize + ", minIdle=" + v.minIdle
                 + ", healthCheckPeriod=" + v.healthCheckPeriod + ", connectTimeout=" + v.connectTimeout
-                + ", autoMigrate=" + v.autoMigrate + ", indexProfile=" + v.indexProfile + ", treeDepthLimit=" + v.treeDepthLimit
+                + ", autoMigrate=" + v.autoMigrate + ", indexProfile=" + v.indexProfile + ", treeDepthLimit="
+                + v.treeDepthLimit
                 + ", lockTimeout=" + v.lockTimeout + ", statementTimeout=" + v.statementTimeout
                 + ", idleInTransactionTimeout=" + v.idleInTransactionTimeout + ", schema=" + v.schema + "}";
     }

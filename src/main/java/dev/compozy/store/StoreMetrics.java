@@ -8,26 +8,20 @@ import com.zaxxer.hikari.HikariConfig;
  */
 public interface StoreMetrics {
     /** Reports nothing. */
-    StoreMetrics NONE = new StoreMetrics() {
-    };
+    StoreMetrics NONE = new StoreMetrics() {};
 
     /** One repository operation (such as {@code getState}) finished after {@code nanos}, or failed. */
-    default void operation(String operation, long nanos, boolean failed) {
-    }
+    default void operation(String operation, long nanos, boolean failed) {}
 
     /** Taking a row lock for {@code operation} took {@code nanos}, waiting for other holders included. */
-    default void lockWait(String operation, long nanos) {
-    }
+    default void lockWait(String operation, long nanos) {}
 
     /** A retrying transaction failed transiently with this SQLState and runs again. */
-    default void retry(String sqlState) {
-    }
+    default void retry(String sqlState) {}
 
     /** A retrying transaction failed transiently on its last allowed attempt. */
-    default void retriesExhausted(String sqlState) {
-    }
+    default void retriesExhausted(String sqlState) {}
 
     /** Called with the store's own pool configuration before the pool starts. */
-    default void configurePool(HikariConfig pool) {
-    }
+    default void configurePool(HikariConfig pool) {}
 }

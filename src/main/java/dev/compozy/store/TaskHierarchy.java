@@ -77,7 +77,8 @@ final class TaskHierarchy {
     private static final String SELECT_PARENT_FOR_NO_KEY_UPDATE =
             "SELECT workflow_exec_id, status FROM task_states WHERE task_exec_id = ? FOR NO KEY UPDATE";
 
-    private static final String UPDATE_STATUS = "UPDATE task_states SET status = ?, updated_at = now() WHERE task_exec_id = ?";
+    private static final String UPDATE_STATUS =
+            "UPDATE task_states SET status = ?, updated_at = now() WHERE task_exec_id = ?";
 
     static final String SELECT_CHILDREN = "SELECT " + TaskStateMapping.COLUMNS
             + " FROM task_states WHERE parent_state_id = ? ORDER BY task_id, created_at, task_exec_id";
@@ -124,36 +125,45 @@ final class TaskHierarchy {
     /** Writes a child in one statement with its parent check; see {@link #UPSERT_CHILD}. */
     static TaskState upsertChild(Tx tx, TaskState state, String operation) {
         for (boolean trustStoredLink = true; ; trustStoredLink = false) {
-            ChildWrite write = Statements.queryFirst(tx, UPSERT_CHILD, row -> new ChildWrite(row.getString(1),
-                    Jdbc.instant(row, 2), Jdbc.instant(row, 3)), TaskStateMapping.upsertArgs(state, trustStoredLink));
+            ChildWrite write = Statements.queryFirst(
+                    tx,
+                    UPSERT_CHILD,
+                    row -> new ChildWrite(row.getString(1), Jdbc.instant(row, 2), Jdbc.instant(row, 3)),
+                    TaskStateMapping.upsertArgs(state, trustStoredLink));
             if (write.createdAt() != null) {
-                return state.toBuilder().createdAt(write.createdAt()).updatedAt(write.updatedAt()).build();
+                return state.toBuilder()
+                        .createdAt(write.createdAt())
+                        .updatedAt(write.updatedAt())
+                        .build();
             }
             requireParent(write.parentWorkflow(), state, operation);
             // Not written though the parent is in the execution: the stored link changed after the snapshot.
         }
     }
 
-    private record ChildWrite(String parentWorkflow, Instant createdAt, Instant updatedAt) {
-    }
+    private record ChildWrite(String parentWorkflow, Instant createdAt, Instant updatedAt) {}
 
     private static void requireParent(String parentWorkflow, TaskState state, String operation) {
         if (parentWorkflow == null) {
-            throw new IllegalArgumentException("parentStateId: parent task '" + state.parentStateId()
-                    + "' does not exist (" + operation + ")");
+            throw new IllegalArgumentException(
+                    "parentStateId: parent task '" + state.parentStateId() + "' does not exist (" + operation + ")");
         }
         if (!parentWorkflow.equals(state.workflowExecId())) {
-            throw new IllegalArgumentException("workflowExecId: task '" + state.taskId() + "' is in workflow execution '"
-                    + state.workflowExecId() + "' but its parent '" + state.parentStateId() + "' is in '"
-                    + parentWorkflow + "' (" + operation + ")");
+            throw new IllegalArgumentException(
+                    "workflowExecId: task '" + state.taskId() + "' is in workflow execution '"
+                            + state.workflowExecId() + "' but its parent '" + state.parentStateId() + "' is in '"
+                            + parentWorkflow + "' (" + operation + ")");
         }
     }
 
     /** A conditional write of a child: the parent check, then {@code write}, in one transaction. */
     TaskState checkedChildWrite(TaskState state, String operation, Function<Tx, TaskState> write) {
         return sql.inTransaction(operation, tx -> {
-            requireParent(Statements.queryFirst(tx, SELECT_PARENT_WORKFLOW_FOR_KEY_SHARE, row -> row.getString(1),
-                    state.parentStateId()), state, operation);
+            requireParent(
+                    Statements.queryFirst(
+                            tx, SELECT_PARENT_WORKFLOW_FOR_KEY_SHARE, row -> row.getString(1), state.parentStateId()),
+                    state,
+                    operation);
             return write.apply(tx);
         });
     }
@@ -167,8 +177,11 @@ final class TaskHierarchy {
         String operation = "listChildrenOutputs(parent_state_id=" + parentStateId + ")";
         JsonObjectParser json = new JsonObjectParser();
         Map<String, Map<String, Object>> outputs = new LinkedHashMap<>();
-        for (Map.Entry<String, Map<String, Object>> child : sql.query(operation, SELECT_CHILDREN_OUTPUTS,
-                row -> Map.entry(row.getString(1), readOutput(json, operation, row)), parentStateId)) {
+        for (Map.Entry<String, Map<String, Object>> child : sql.query(
+                operation,
+                SELECT_CHILDREN_OUTPUTS,
+                row -> Map.entry(row.getString(1), readOutput(json, operation, row)),
+                parentStateId)) {
             outputs.put(child.getKey(), child.getValue());
         }
         return outputs;
@@ -179,17 +192,22 @@ final class TaskHierarchy {
         try {
             return json.read(row.getString(2), "output");
         } catch (IllegalArgumentException e) {
-            throw new StoreException(operation, "task_states row '" + row.getString(3) + "' (child task '"
-                    + row.getString(1) + "') cannot be read: " + e.getMessage(), e);
+            throw new StoreException(
+                    operation,
+                    "task_states row '" + row.getString(3) + "' (child task '" + row.getString(1)
+                            + "') cannot be read: " + e.getMessage(),
+                    e);
         }
     }
 
     TaskState getChildByTaskId(String parentStateId, String taskId) {
         String operation = "getChildByTaskId(parent_state_id=" + parentStateId + ", task_id=" + taskId + ")";
-        TaskState found = sql.queryFirst(operation, SELECT_CHILD_BY_TASK_ID, TaskStateMapping.rows(operation),
-                parentStateId, taskId);
+        TaskState found = sql.queryFirst(
+                operation, SELECT_CHILD_BY_TASK_ID, TaskStateMapping.rows(operation), parentStateId, taskId);
         if (found == null) {
-            throw new TaskNotFoundException("getChildByTaskId", parentStateId,
+            throw new TaskNotFoundException(
+                    "getChildByTaskId",
+                    parentStateId,
                     "task state '" + parentStateId + "' has no child with task_id '" + taskId + "'");
         }
         return found;
@@ -207,8 +225,8 @@ final class TaskHierarchy {
 
     private static ProgressInfo progress(Tx tx, String parentStateId, String operation) {
         Map<Status, Integer> counts = new EnumMap<>(Status.class);
-        for (Map.Entry<String, Integer> group : Statements.query(tx, SELECT_PROGRESS,
-                row -> Map.entry(row.getString(1), row.getInt(2)), parentStateId)) {
+        for (Map.Entry<String, Integer> group : Statements.query(
+                tx, SELECT_PROGRESS, row -> Map.entry(row.getString(1), row.getInt(2)), parentStateId)) {
             counts.put(readStatus(operation, "a child row", group.getKey()), group.getValue());
         }
         return ProgressInfo.of(counts);
@@ -229,17 +247,23 @@ final class TaskHierarchy {
         }
         String operation = "createChildStatesInTransaction(parent_state_id=" + parentStateId + ")";
         sql.inTransaction(operation, tx -> {
-            String parentWorkflow = Statements.queryFirst(tx, SELECT_PARENT_WORKFLOW_FOR_KEY_SHARE,
-                    row -> row.getString(1), parentStateId);
+            String parentWorkflow = Statements.queryFirst(
+                    tx, SELECT_PARENT_WORKFLOW_FOR_KEY_SHARE, row -> row.getString(1), parentStateId);
             if (parentWorkflow == null) {
-                throw new TaskNotFoundException("createChildStatesInTransaction", parentStateId,
+                throw new TaskNotFoundException(
+                        "createChildStatesInTransaction",
+                        parentStateId,
                         "parent task state '" + parentStateId + "' not found");
             }
             for (TaskState child : children) {
                 requireParent(parentWorkflow, child, operation);
             }
-            Statements.batch(tx, TaskStateMapping.UPSERT_TASK_STATE,
-                    children.stream().map(child -> TaskStateMapping.upsertArgs(child)).toList());
+            Statements.batch(
+                    tx,
+                    TaskStateMapping.UPSERT_TASK_STATE,
+                    children.stream()
+                            .map(child -> TaskStateMapping.upsertArgs(child))
+                            .toList());
             return null;
         });
     }
@@ -257,16 +281,21 @@ final class TaskHierarchy {
             }
             TaskStateMapping.validateForWrite(child);
             if (!ids.add(child.taskExecId())) {
-                throw new IllegalArgumentException("children[" + i + "].taskExecId: '" + child.taskExecId()
-                        + "' appears twice");
+                throw new IllegalArgumentException(
+                        "children[" + i + "].taskExecId: '" + child.taskExecId() + "' appears twice");
             }
         }
     }
 
     /** Writes a finished child unless it is finished already with another outcome. */
     static TaskState upsertUnlessFinished(Tx tx, TaskState child, String operation) {
-        TaskState stored = Statements.queryFirst(tx, UPSERT_UNLESS_FINISHED_RETURNING, row -> child.toBuilder()
-                .createdAt(Jdbc.instant(row, 1)).updatedAt(Jdbc.instant(row, 2)).build(),
+        TaskState stored = Statements.queryFirst(
+                tx,
+                UPSERT_UNLESS_FINISHED_RETURNING,
+                row -> child.toBuilder()
+                        .createdAt(Jdbc.instant(row, 1))
+                        .updatedAt(Jdbc.instant(row, 2))
+                        .build(),
                 TaskStateMapping.upsertArgs(child));
         if (stored == null) {
             throw GuardedWrites.alreadyTerminal(tx, child, operation);
@@ -278,12 +307,17 @@ final class TaskHierarchy {
      * Locks the parent, writes the child, counts the children and completes the parent when the strategy
      * says so. A refused child write throws out of the transaction, so the parent's lock is all it took.
      */
-    ChildCompletion completeChild(TaskState child, CompletionStrategy strategy, String operation,
-            Function<Tx, TaskState> writeChild) {
+    ChildCompletion completeChild(
+            TaskState child, CompletionStrategy strategy, String operation, Function<Tx, TaskState> writeChild) {
         String parentId = child.parentStateId();
         ChildCompletion completion = sql.inTransaction(operation, tx -> {
-            ParentRow parent = sql.lock(operation, () -> Statements.queryFirst(tx, SELECT_PARENT_FOR_NO_KEY_UPDATE,
-                    row -> new ParentRow(row.getString(1), row.getString(2)), parentId));
+            ParentRow parent = sql.lock(
+                    operation,
+                    () -> Statements.queryFirst(
+                            tx,
+                            SELECT_PARENT_FOR_NO_KEY_UPDATE,
+                            row -> new ParentRow(row.getString(1), row.getString(2)),
+                            parentId));
             if (parent == null) {
                 return null;
             }
@@ -299,11 +333,11 @@ final class TaskHierarchy {
             return new ChildCompletion(stored, progress, done ? implied : current, done);
         });
         if (completion == null) {
-            throw new TaskNotFoundException("completeChild", parentId, "parent task state '" + parentId + "' not found");
+            throw new TaskNotFoundException(
+                    "completeChild", parentId, "parent task state '" + parentId + "' not found");
         }
         return completion;
     }
 
-    private record ParentRow(String workflowExecId, String status) {
-    }
+    private record ParentRow(String workflowExecId, String status) {}
 }

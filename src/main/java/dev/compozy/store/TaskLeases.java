@@ -1,28 +1,22 @@
 package dev.compozy.store;
 
-import java.util.Set;
-import java.util.HashSet;
-import java.util.Collection;
 import dev.compozy.store.core.Require;
+import dev.compozy.store.core.Status;
+import dev.compozy.store.core.Tx;
 import dev.compozy.store.task.ClaimBatch;
 import dev.compozy.store.task.ClaimedTask;
 import dev.compozy.store.task.HeartbeatResult;
 import dev.compozy.store.task.Lease;
 import dev.compozy.store.task.LeaseTerms;
-import dev.compozy.store.task.StaleLeaseException;
-import dev.compozy.store.task.TaskAlreadyTerminalException;
-import dev.compozy.store.task.TaskConflictException;
-import dev.compozy.store.task.TaskNotFoundException;
 import dev.compozy.store.task.TaskState;
-import dev.compozy.store.core.StoreException;
-import dev.compozy.store.core.Tx;
-import dev.compozy.store.core.Status;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Claims, with leases or without, heartbeats and the reclaim of expired leases: their SQL and the
@@ -49,7 +43,8 @@ final class TaskLeases {
             + " 'details', jsonb_build_object('attempts', attempts, 'last_owner', lease_owner)) AS exhausted_error";
 
     /** The picked row's {@link #EXHAUSTED_ERROR}, for the update's CASE. */
-    private static final String PICKED_ERROR = "(SELECT e.exhausted_error FROM expired e WHERE e.task_exec_id = t.task_exec_id)";
+    private static final String PICKED_ERROR =
+            "(SELECT e.exhausted_error FROM expired e WHERE e.task_exec_id = t.task_exec_id)";
 
     private static final String EXHAUSTED = "(t.status = 'RUNNING' AND t.attempts >= p.max_attempts)";
 
@@ -90,13 +85,20 @@ final class TaskLeases {
             WHERE t.task_exec_id = ANY (ARRAY(SELECT task_exec_id FROM expired UNION ALL SELECT task_exec_id FROM pending))
               AND (t.status = 'PENDING' OR (t.status = 'RUNNING' AND t.lease_expires_at < now()))
             RETURNING %4$s, %5$s""";
-    static final String CLAIM_IN_WORKFLOW = CLAIM.formatted(EXHAUSTED, EXHAUSTED_ERROR,
-            "workflow_exec_id = ? AND", TaskStateMapping.COLUMNS, LEASE_COLUMNS, PICKED_ERROR);
-    static final String CLAIM_ANYWHERE = CLAIM.formatted(EXHAUSTED, EXHAUSTED_ERROR, "",
-            TaskStateMapping.COLUMNS, LEASE_COLUMNS, PICKED_ERROR);
+
+    static final String CLAIM_IN_WORKFLOW = CLAIM.formatted(
+            EXHAUSTED,
+            EXHAUSTED_ERROR,
+            "workflow_exec_id = ? AND",
+            TaskStateMapping.COLUMNS,
+            LEASE_COLUMNS,
+            PICKED_ERROR);
+    static final String CLAIM_ANYWHERE =
+            CLAIM.formatted(EXHAUSTED, EXHAUSTED_ERROR, "", TaskStateMapping.COLUMNS, LEASE_COLUMNS, PICKED_ERROR);
 
     /** Expired leases back to PENDING (or FAILED when exhausted); the token advances to fence the last owner. */
-    static final String RECLAIM_EXPIRED = """
+    static final String RECLAIM_EXPIRED =
+            """
             WITH p AS (
                 SELECT ?::integer AS max_attempts
             ), expired AS MATERIALIZED (
@@ -152,6 +154,7 @@ final class TaskLeases {
                     FOR NO KEY UPDATE SKIP LOCKED))
               AND status = 'PENDING'
             RETURNING %s""";
+
     static final String CLAIM_PENDING_IN_WORKFLOW =
             CLAIM_PENDING.formatted("workflow_exec_id = ? AND", TaskStateMapping.COLUMNS);
     static final String CLAIM_PENDING_ANYWHERE = CLAIM_PENDING.formatted("", TaskStateMapping.COLUMNS);
@@ -192,8 +195,7 @@ final class TaskLeases {
         if (held.isEmpty()) {
             return new HeartbeatResult(List.of(), List.of());
         }
-        return sql.statement("heartbeat(" + held.size() + " leases)",
-                tx -> heartbeat(tx, held, duration));
+        return sql.statement("heartbeat(" + held.size() + " leases)", tx -> heartbeat(tx, held, duration));
     }
 
     List<TaskState> reclaimExpired(int maxAttempts, int limit) {
@@ -201,22 +203,21 @@ final class TaskLeases {
             throw new IllegalArgumentException("maxAttempts: must be at least 1, got " + maxAttempts);
         }
         requirePositive(limit);
-        return sql.statement("reclaimExpired",
-                tx -> reclaimExpired(tx, maxAttempts, limit, "reclaimExpired"));
+        return sql.statement("reclaimExpired", tx -> reclaimExpired(tx, maxAttempts, limit, "reclaimExpired"));
     }
 
     List<TaskState> claimPendingTasks(String workflowExecId, int limit) {
         Require.nonBlank(workflowExecId, "workflowExecId");
         requirePositive(limit);
         String operation = "claimPendingTasks(workflow_exec_id=" + workflowExecId + ")";
-        return claimed(sql.query(operation, CLAIM_PENDING_IN_WORKFLOW, TaskStateMapping.rows(operation),
-                workflowExecId, limit));
+        return claimed(sql.query(
+                operation, CLAIM_PENDING_IN_WORKFLOW, TaskStateMapping.rows(operation), workflowExecId, limit));
     }
 
     List<TaskState> claimPendingTasks(int limit) {
         requirePositive(limit);
-        return claimed(sql.query("claimPendingTasks", CLAIM_PENDING_ANYWHERE, TaskStateMapping.rows("claimPendingTasks"),
-                limit));
+        return claimed(sql.query(
+                "claimPendingTasks", CLAIM_PENDING_ANYWHERE, TaskStateMapping.rows("claimPendingTasks"), limit));
     }
 
     private static void requirePositive(int limit) {
@@ -243,28 +244,37 @@ final class TaskLeases {
         args.addAll(List.of(terms.maxAttempts(), terms.owner(), terms.duration().toMillis()));
         String sql = workflowExecId == null ? CLAIM_ANYWHERE : CLAIM_IN_WORKFLOW;
         Jdbc.RowMapper<TaskState> states = TaskStateMapping.rows(operation);
-        List<ClaimRow> rows = Statements.query(tx, sql, row -> new ClaimRow(states.map(row),
-                row.getString(FIRST_LEASE_COLUMN), Jdbc.instant(row, FIRST_LEASE_COLUMN + 1),
-                row.getLong(FIRST_LEASE_COLUMN + 2), row.getInt(FIRST_LEASE_COLUMN + 3)), args.toArray());
+        List<ClaimRow> rows = Statements.query(
+                tx,
+                sql,
+                row -> new ClaimRow(
+                        states.map(row),
+                        row.getString(FIRST_LEASE_COLUMN),
+                        Jdbc.instant(row, FIRST_LEASE_COLUMN + 1),
+                        row.getLong(FIRST_LEASE_COLUMN + 2),
+                        row.getInt(FIRST_LEASE_COLUMN + 3)),
+                args.toArray());
         List<ClaimedTask> claimed = new ArrayList<>();
         List<TaskState> failed = new ArrayList<>();
         for (ClaimRow row : rows) {
             if (row.state().status() == Status.RUNNING) {
-                claimed.add(new ClaimedTask(row.state(), new Lease(row.state().taskExecId(), row.owner(), row.token(),
-                        row.expiresAt()), row.attempts()));
+                claimed.add(new ClaimedTask(
+                        row.state(),
+                        new Lease(row.state().taskExecId(), row.owner(), row.token(), row.expiresAt()),
+                        row.attempts()));
             } else {
                 failed.add(row.state());
             }
         }
         // RETURNING has no order; hand the tasks out oldest first, as they were picked.
-        Comparator<TaskState> oldestFirst = Comparator.comparing(TaskState::createdAt).thenComparing(TaskState::taskExecId);
+        Comparator<TaskState> oldestFirst =
+                Comparator.comparing(TaskState::createdAt).thenComparing(TaskState::taskExecId);
         claimed.sort(Comparator.comparing(ClaimedTask::task, oldestFirst));
         failed.sort(oldestFirst);
         return new ClaimBatch(claimed, failed);
     }
 
-    private record ClaimRow(TaskState state, String owner, Instant expiresAt, long token, int attempts) {
-    }
+    private record ClaimRow(TaskState state, String owner, Instant expiresAt, long token, int attempts) {}
 
     private static List<TaskState> reclaimExpired(Tx tx, int maxAttempts, int limit, String operation) {
         List<TaskState> states = new ArrayList<>(
@@ -282,8 +292,8 @@ final class TaskLeases {
             owners[i] = leases.get(i).owner();
             tokens[i] = leases.get(i).token();
         }
-        List<Instant> expiries = Statements.query(tx, HEARTBEAT, row -> Jdbc.instant(row, 2),
-                ids, owners, tokens, duration.toMillis());
+        List<Instant> expiries =
+                Statements.query(tx, HEARTBEAT, row -> Jdbc.instant(row, 2), ids, owners, tokens, duration.toMillis());
         List<Lease> extended = new ArrayList<>();
         List<Lease> lost = new ArrayList<>();
         for (int i = 0; i < leases.size(); i++) {

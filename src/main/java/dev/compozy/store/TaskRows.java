@@ -1,10 +1,10 @@
 package dev.compozy.store;
 
-import dev.compozy.store.core.StoreException;
 import dev.compozy.store.core.Component;
 import dev.compozy.store.core.ExecutionError;
 import dev.compozy.store.core.ExecutionType;
 import dev.compozy.store.core.Status;
+import dev.compozy.store.core.StoreException;
 import dev.compozy.store.task.TaskState;
 import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
@@ -26,14 +26,26 @@ final class TaskRows {
     /** How many columns {@link #COLUMNS} names. */
     public static final int COLUMN_COUNT = 16;
 
-    private TaskRows() {
-    }
+    private TaskRows() {}
 
     /** The read rules: exact status names, and an agent or tool id decides the component. */
-    public static TaskState assemble(String taskExecId, String taskId, String workflowExecId, String workflowId,
-            String component, String status, String executionType, String agentId, String actionId,
-            String toolId, String parentStateId, Map<String, Object> input, Map<String, Object> output,
-            ExecutionError error, Instant createdAt, Instant updatedAt) {
+    public static TaskState assemble(
+            String taskExecId,
+            String taskId,
+            String workflowExecId,
+            String workflowId,
+            String component,
+            String status,
+            String executionType,
+            String agentId,
+            String actionId,
+            String toolId,
+            String parentStateId,
+            Map<String, Object> input,
+            Map<String, Object> output,
+            ExecutionError error,
+            Instant createdAt,
+            Instant updatedAt) {
         Component resolved;
         if (agentId != null) {
             if (actionId == null) {
@@ -45,9 +57,23 @@ final class TaskRows {
         } else {
             resolved = Component.fromDb(component);
         }
-        return new TaskState(taskExecId, taskId, workflowExecId, workflowId, resolved, Status.fromDb(status),
-                ExecutionType.fromDb(executionType), agentId, actionId, toolId, parentStateId, input, output, error,
-                createdAt, updatedAt);
+        return new TaskState(
+                taskExecId,
+                taskId,
+                workflowExecId,
+                workflowId,
+                resolved,
+                Status.fromDb(status),
+                ExecutionType.fromDb(executionType),
+                agentId,
+                actionId,
+                toolId,
+                parentStateId,
+                input,
+                output,
+                error,
+                createdAt,
+                updatedAt);
     }
 
     /**
@@ -120,11 +146,22 @@ final class TaskRows {
         /** The whole row as a state; after {@link #readKey} on the same row. */
         public TaskState readState(ResultSet row) throws SQLException {
             try {
-                return assemble(taskExecId, taskId, workflowExecId, workflowIds.read(row, 4),
-                        components.read(row, 5), statuses.read(row, 6), executionTypes.read(row, 7),
-                        row.getString(8), row.getString(9), row.getString(10), row.getString(11),
-                        json.read(row.getString(12), "input"), json.read(row.getString(13), "output"),
-                        ExecutionError.fromMap(json.read(row.getString(14), "error")), createdAt,
+                return assemble(
+                        taskExecId,
+                        taskId,
+                        workflowExecId,
+                        workflowIds.read(row, 4),
+                        components.read(row, 5),
+                        statuses.read(row, 6),
+                        executionTypes.read(row, 7),
+                        row.getString(8),
+                        row.getString(9),
+                        row.getString(10),
+                        row.getString(11),
+                        json.read(row.getString(12), "input"),
+                        json.read(row.getString(13), "output"),
+                        ExecutionError.fromMap(json.read(row.getString(14), "error")),
+                        createdAt,
                         updatedAts.read(row));
             } catch (IllegalArgumentException e) {
                 throw unreadable(operation, taskExecId, e);
@@ -159,6 +196,7 @@ final class TaskRows {
     }
 
     public static StoreException unreadable(String operation, String taskExecId, IllegalArgumentException e) {
-        return new StoreException(operation, "task_states row '" + taskExecId + "' cannot be read: " + e.getMessage(), e);
+        return new StoreException(
+                operation, "task_states row '" + taskExecId + "' cannot be read: " + e.getMessage(), e);
     }
 }

@@ -79,8 +79,7 @@ class TaskStateEntity {
     @Column(name = "updated_at", nullable = false, insertable = false, updatable = false)
     private Instant updatedAt;
 
-    protected TaskStateEntity() {
-    }
+    protected TaskStateEntity() {}
 
     String getTaskExecId() {
         return taskExecId;

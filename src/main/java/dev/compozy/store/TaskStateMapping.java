@@ -1,15 +1,14 @@
 package dev.compozy.store;
 
-import org.postgresql.util.ServerErrorMessage;
-import org.postgresql.util.PSQLException;
-import dev.compozy.store.core.StoreException;
-import java.util.Arrays;
-import dev.compozy.store.task.TaskState;
 import dev.compozy.store.core.ExecutionError;
 import dev.compozy.store.core.ExecutionType;
 import dev.compozy.store.core.Require;
-import java.sql.SQLException;
+import dev.compozy.store.core.StoreException;
+import dev.compozy.store.task.TaskState;
+import java.util.Arrays;
 import java.util.Map;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
 
 /**
  * Conversions between {@link TaskState} and the {@code task_states} row: the write-side checks, the
@@ -54,8 +53,7 @@ final class TaskStateMapping {
     /** How many parameters {@link #upsertArgs} gives before the extra ones. */
     static final int UPSERT_PARAMETERS = 14;
 
-    private TaskStateMapping() {
-    }
+    private TaskStateMapping() {}
 
     /**
      * Checks a state before it is written, mirroring {@code chk_execution_type_consistency} so a bad state
@@ -91,8 +89,8 @@ final class TaskStateMapping {
             throw new IllegalArgumentException("toolId: a basic task runs an agent or a tool, not both" + task);
         }
         if (state.executionType() == ExecutionType.ROUTER && (agent || tool)) {
-            throw new IllegalArgumentException((agent ? "agentId" : "toolId")
-                    + ": a router task runs neither an agent nor a tool" + task);
+            throw new IllegalArgumentException(
+                    (agent ? "agentId" : "toolId") + ": a router task runs neither an agent nor a tool" + task);
         }
         JsonWriter.check(state.input(), "input");
         JsonWriter.check(state.output(), "output");
@@ -107,20 +105,21 @@ final class TaskStateMapping {
     /** The 14 parameters of the upsert statements, in their order, followed by {@code more}. */
     static Object[] upsertArgs(TaskState state, Object... more) {
         Object[] args = {
-                state.taskExecId(),
-                state.taskId(),
-                state.workflowExecId(),
-                state.workflowId(),
-                state.component().dbValue(),
-                state.status().dbValue(),
-                state.executionType().dbValue(),
-                state.agentId(),
-                state.actionId(),
-                state.toolId(),
-                state.parentStateId(),
-                JsonWriter.write(state.input(), "input"),
-                JsonWriter.write(state.output(), "output"),
-                JsonWriter.write(errorObject(state.error()), "error")};
+            state.taskExecId(),
+            state.taskId(),
+            state.workflowExecId(),
+            state.workflowId(),
+            state.component().dbValue(),
+            state.status().dbValue(),
+            state.executionType().dbValue(),
+            state.agentId(),
+            state.actionId(),
+            state.toolId(),
+            state.parentStateId(),
+            JsonWriter.write(state.input(), "input"),
+            JsonWriter.write(state.output(), "output"),
+            JsonWriter.write(errorObject(state.error()), "error")
+        };
         if (more.length == 0) {
             return args;
         }
@@ -145,17 +144,27 @@ final class TaskStateMapping {
     static TaskState fromEntity(TaskStateEntity entity, String operation) {
         JsonObjectParser json = new JsonObjectParser();
         try {
-            return TaskRows.assemble(entity.getTaskExecId(), entity.getTaskId(), entity.getWorkflowExecId(),
-                    entity.getWorkflowId(), entity.getComponent(), entity.getStatus(), entity.getExecutionType(),
-                    entity.getAgentId(), entity.getActionId(), entity.getToolId(), entity.getParentStateId(),
-                    json.read(entity.getInput(), "input"), json.read(entity.getOutput(), "output"),
-                    ExecutionError.fromMap(json.read(entity.getError(), "error")), entity.getCreatedAt(),
+            return TaskRows.assemble(
+                    entity.getTaskExecId(),
+                    entity.getTaskId(),
+                    entity.getWorkflowExecId(),
+                    entity.getWorkflowId(),
+                    entity.getComponent(),
+                    entity.getStatus(),
+                    entity.getExecutionType(),
+                    entity.getAgentId(),
+                    entity.getActionId(),
+                    entity.getToolId(),
+                    entity.getParentStateId(),
+                    json.read(entity.getInput(), "input"),
+                    json.read(entity.getOutput(), "output"),
+                    ExecutionError.fromMap(json.read(entity.getError(), "error")),
+                    entity.getCreatedAt(),
                     entity.getUpdatedAt());
         } catch (IllegalArgumentException e) {
             throw TaskRows.unreadable(operation, entity.getTaskExecId(), e);
         }
     }
-
 
     /**
      * Names the missing row behind a foreign-key violation of an upsert of {@code state}; any other failure
@@ -165,13 +174,15 @@ final class TaskStateMapping {
         for (Throwable t = failure.getCause(); t != null; t = t.getCause()) {
             if (t instanceof PSQLException e && "23503".equals(e.getSQLState())) {
                 ServerErrorMessage detail = e.getServerErrorMessage();
-                String missing = detail == null || detail.getConstraint() == null ? null
+                String missing = detail == null || detail.getConstraint() == null
+                        ? null
                         : switch (detail.getConstraint()) {
                             case "fk_workflow" -> "workflow execution '" + state.workflowExecId() + "' does not exist";
                             case "fk_parent_task" -> "parent task '" + state.parentStateId() + "' does not exist";
                             default -> null;
                         };
-                return missing == null ? failure
+                return missing == null
+                        ? failure
                         : new StoreException(failure.operation(), missing + " [SQLState 23503]", failure.getCause());
             }
         }

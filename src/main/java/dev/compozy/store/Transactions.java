@@ -33,15 +33,21 @@ final class Transactions {
     final EntityManagerFactory entityManagerFactory;
     /** Container-managed mode only: the container's entity manager and the JTA transaction manager. */
     final EntityManager containerEntityManager;
+
     final TransactionManager transactionManager;
     /** Set when the data source's connections may belong to a framework's (Spring's) transaction. */
     final TransactionJoin join;
+
     private final Runnable onConnectionLoss;
     private final StoreMetrics metrics;
     private final ThreadLocal<ActiveTx> current = new ThreadLocal<>();
 
-    Transactions(DataSource dataSource, EntityManagerFactory entityManagerFactory,
-            EntityManager containerEntityManager, TransactionManager transactionManager, Runnable onConnectionLoss,
+    Transactions(
+            DataSource dataSource,
+            EntityManagerFactory entityManagerFactory,
+            EntityManager containerEntityManager,
+            TransactionManager transactionManager,
+            Runnable onConnectionLoss,
             StoreMetrics metrics) {
         this.dataSource = dataSource;
         this.entityManagerFactory = Objects.requireNonNull(entityManagerFactory, "entityManagerFactory");
@@ -65,7 +71,8 @@ final class Transactions {
             return joined.runNested(work);
         }
         Connection framework = frameworkConnection(operation);
-        ActiveTx tx = framework != null ? new ActiveTx.Joined(this, framework)
+        ActiveTx tx = framework != null
+                ? new ActiveTx.Joined(this, framework)
                 : transactionManager == null ? new ActiveTx.Local(this, operation) : new ActiveTx.Jta(this);
         current.set(tx);
         try {
@@ -117,7 +124,9 @@ final class Transactions {
     static Duration backoff(RetryPolicy policy, int attempt) {
         long bound = policy.initialBackoff().toNanos() << Math.min(attempt - 1, 20);
         bound = Math.min(Math.max(bound, 0), policy.maxBackoff().toNanos());
-        return bound == 0 ? Duration.ZERO : Duration.ofNanos(ThreadLocalRandom.current().nextLong(bound + 1));
+        return bound == 0
+                ? Duration.ZERO
+                : Duration.ofNanos(ThreadLocalRandom.current().nextLong(bound + 1));
     }
 
     private static void pause(Duration duration) {
@@ -202,7 +211,8 @@ final class Transactions {
      */
     Tx requireActive(Tx tx, String operation) {
         if (tx == null) {
-            throw new IllegalArgumentException("tx: must not be null (" + operation + " needs the caller's transaction)");
+            throw new IllegalArgumentException(
+                    "tx: must not be null (" + operation + " needs the caller's transaction)");
         }
         if (!tx.isActive() || current.get() != tx) {
             throw new IllegalStateException(operation + " must run inside an open transaction of this store "

@@ -1,14 +1,5 @@
 package dev.compozy.store;
 
-import dev.compozy.store.workflow.WorkflowRepository;
-import jakarta.persistence.EntityManager;
-import java.util.TreeMap;
-import java.util.Set;
-import java.util.Map;
-import java.util.List;
-import java.util.LinkedHashMap;
-import java.util.EnumSet;
-import java.util.ArrayList;
 import dev.compozy.store.core.ExecutionError;
 import dev.compozy.store.core.ExecutionType;
 import dev.compozy.store.core.Require;
@@ -20,6 +11,15 @@ import dev.compozy.store.workflow.OutputTransformer;
 import dev.compozy.store.workflow.WorkflowExecution;
 import dev.compozy.store.workflow.WorkflowNotFoundException;
 import dev.compozy.store.workflow.WorkflowNotReadyException;
+import dev.compozy.store.workflow.WorkflowRepository;
+import jakarta.persistence.EntityManager;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * {@code completeWorkflow}: under the execution's row lock (the entity loaded {@code PESSIMISTIC_WRITE}),
@@ -51,20 +51,24 @@ final class WorkflowCompletion {
         Require.nonBlank(workflowExecId, "workflowExecId");
         String operation = "completeWorkflow(workflow_exec_id=" + workflowExecId + ")";
         Completion completion = sql.inTransaction(operation, tx -> {
-            WorkflowExecution locked = sql.lock(operation, () ->
-                    findForUpdate(tx.entityManager(), workflowExecId, operation));
+            WorkflowExecution locked =
+                    sql.lock(operation, () -> findForUpdate(tx.entityManager(), workflowExecId, operation));
             if (locked == null) {
                 return Completion.NOT_FOUND;
             }
-            WorkflowExecution current = locked.withTasks(
-                    HibernateTaskRepository.tasksByExecution(tx, operation, List.of(workflowExecId)).get(workflowExecId));
+            WorkflowExecution current =
+                    locked.withTasks(HibernateTaskRepository.tasksByExecution(tx, operation, List.of(workflowExecId))
+                            .get(workflowExecId));
             if (FINISHED.contains(current.status())) {
                 return new Completion(current, List.of());
             }
             List<String> unfinished = new ArrayList<>();
             boolean anyFailed = false;
-            for (String[] task : Statements.query(tx, SELECT_TOP_LEVEL_STATUSES,
-                    row -> new String[] {row.getString(1), row.getString(2)}, workflowExecId)) {
+            for (String[] task : Statements.query(
+                    tx,
+                    SELECT_TOP_LEVEL_STATUSES,
+                    row -> new String[] {row.getString(1), row.getString(2)},
+                    workflowExecId)) {
                 Status status = readStatus(operation, task[0], task[1]);
                 anyFailed |= status == Status.FAILED;
                 if (status == Status.PENDING || status == Status.RUNNING) {
@@ -74,8 +78,8 @@ final class WorkflowCompletion {
             if (!unfinished.isEmpty()) {
                 return new Completion(null, unfinished);
             }
-            return new Completion(finish(tx, current, anyFailed ? Status.FAILED : Status.SUCCESS, transformer),
-                    List.of());
+            return new Completion(
+                    finish(tx, current, anyFailed ? Status.FAILED : Status.SUCCESS, transformer), List.of());
         });
         if (completion == Completion.NOT_FOUND) {
             throw WorkflowNotFoundException.execution("completeWorkflow", workflowExecId);
@@ -103,8 +107,8 @@ final class WorkflowCompletion {
      * Stores the outcome. An output that cannot be stored fails the workflow with a stored error instead of
      * leaving it RUNNING, since the same tasks would give the same output on every later attempt.
      */
-    private static WorkflowExecution finish(Tx tx, WorkflowExecution current, Status status,
-            OutputTransformer transformer) {
+    private static WorkflowExecution finish(
+            Tx tx, WorkflowExecution current, Status status, OutputTransformer transformer) {
         Map<String, Object> output = null;
         String outputJson = null;
         ExecutionError error = null;
@@ -114,8 +118,10 @@ final class WorkflowCompletion {
                 outputJson = JsonWriter.write(output, "output");
             } catch (Exception e) {
                 status = Status.FAILED;
-                error = ExecutionError.of(WorkflowRepository.OUTPUT_TRANSFORMATION_FAILED,
-                        "output transformation failed: " + e.getClass().getSimpleName() + ": " + storable(e.getMessage()));
+                error = ExecutionError.of(
+                        WorkflowRepository.OUTPUT_TRANSFORMATION_FAILED,
+                        "output transformation failed: " + e.getClass().getSimpleName() + ": "
+                                + storable(e.getMessage()));
             }
         }
         if (transformer == null || error != null) {
@@ -125,13 +131,20 @@ final class WorkflowCompletion {
             } catch (IllegalArgumentException e) {
                 status = Status.FAILED;
                 output = null;
-                error = ExecutionError.of(WorkflowRepository.OUTPUT_NOT_STORABLE, "the default output cannot be stored: " + e.getMessage());
+                error = ExecutionError.of(
+                        WorkflowRepository.OUTPUT_NOT_STORABLE,
+                        "the default output cannot be stored: " + e.getMessage());
             }
         }
-        WorkflowExecution completed = current.toBuilder().status(status).output(output).error(error).build();
+        WorkflowExecution completed =
+                current.toBuilder().status(status).output(output).error(error).build();
         String storedOutput = outputJson;
-        return Statements.queryFirst(tx, UPDATE_COMPLETION, row -> HibernateWorkflowRepository.withTimestamps(row,
-                completed), completed.status().dbValue(), storedOutput,
+        return Statements.queryFirst(
+                tx,
+                UPDATE_COMPLETION,
+                row -> HibernateWorkflowRepository.withTimestamps(row, completed),
+                completed.status().dbValue(),
+                storedOutput,
                 JsonWriter.write(HibernateWorkflowRepository.errorObject(completed.error()), "error"),
                 completed.workflowExecId());
     }
@@ -176,8 +189,15 @@ final class WorkflowCompletion {
             return null;
         }
         em.detach(entity);
-        return HibernateWorkflowRepository.assemble(operation, entity.getWorkflowExecId(), entity.getWorkflowId(), entity.getStatus(),
-                entity.getInput(), entity.getOutput(), entity.getError(), entity.getCreatedAt(), entity.getUpdatedAt());
+        return HibernateWorkflowRepository.assemble(
+                operation,
+                entity.getWorkflowExecId(),
+                entity.getWorkflowId(),
+                entity.getStatus(),
+                entity.getInput(),
+                entity.getOutput(),
+                entity.getError(),
+                entity.getCreatedAt(),
+                entity.getUpdatedAt());
     }
-
 }

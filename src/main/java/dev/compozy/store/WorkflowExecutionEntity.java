@@ -48,8 +48,7 @@ class WorkflowExecutionEntity {
     @Column(name = "updated_at", nullable = false, insertable = false, updatable = false)
     private Instant updatedAt;
 
-    protected WorkflowExecutionEntity() {
-    }
+    protected WorkflowExecutionEntity() {}
 
     String getWorkflowExecId() {
         return workflowExecId;
@@ -82,5 +81,4 @@ class WorkflowExecutionEntity {
     Instant getUpdatedAt() {
         return updatedAt;
     }
-
 }

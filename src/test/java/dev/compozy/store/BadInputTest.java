@@ -1,6 +1,5 @@
 package dev.compozy.store;
 
-import dev.compozy.store.core.StoreException;
 import static dev.compozy.store.testing.Fixtures.execution;
 import static dev.compozy.store.testing.Fixtures.task;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -8,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.compozy.store.core.Status;
+import dev.compozy.store.core.StoreException;
 import dev.compozy.store.task.TaskNotFoundException;
 import dev.compozy.store.task.TaskState;
 import dev.compozy.store.task.TaskStateFilter;
@@ -45,11 +45,15 @@ class BadInputTest extends IntegrationTest {
         try {
             write.get();
             accepted++;
-            assertThat(count("SELECT count(*) FROM task_states")).as(description).isEqualTo(before + rowsIfAccepted);
+            assertThat(count("SELECT count(*) FROM task_states"))
+                    .as(description)
+                    .isEqualTo(before + rowsIfAccepted);
         } catch (IllegalArgumentException | StoreException e) {
             rejected++;
             assertThat(e.getMessage()).as(description).isNotBlank();
-            assertThat(count("SELECT count(*) FROM task_states")).as(description + " left a partial write").isEqualTo(before);
+            assertThat(count("SELECT count(*) FROM task_states"))
+                    .as(description + " left a partial write")
+                    .isEqualTo(before);
         } catch (RuntimeException e) {
             fail(description + " failed with an untyped " + e, e);
         }
@@ -70,8 +74,25 @@ class BadInputTest extends IntegrationTest {
 
     private static Set<String> hostileIds() {
         Random random = new Random(20261124);
-        Set<String> ids = new LinkedHashSet<>(List.of("", " ", "\t\n", "'", "\"", "\\", "'; DROP TABLE task_states; --",
-                "a\u0000b", "\u0000", "%", "_", "🚀", "ключ", "x".repeat(10_000), "$1", "?", "NULL", "null"));
+        Set<String> ids = new LinkedHashSet<>(List.of(
+                "",
+                " ",
+                "\t\n",
+                "'",
+                "\"",
+                "\\",
+                "'; DROP TABLE task_states; --",
+                "a\u0000b",
+                "\u0000",
+                "%",
+                "_",
+                "🚀",
+                "ключ",
+                "x".repeat(10_000),
+                "$1",
+                "?",
+                "NULL",
+                "null"));
         for (int i = 0; i < 200; i++) {
             StringBuilder id = new StringBuilder();
             int length = 1 + random.nextInt(64);
@@ -96,14 +117,19 @@ class BadInputTest extends IntegrationTest {
             });
             boolean valid = !id.isBlank() && id.indexOf('\0') < 0;
             writeCase("upsert with id of " + id.length() + " chars", 1, () -> {
-                TaskState stored = tasks.upsertState(task(execution, "hostile").taskExecId(id).build());
+                TaskState stored = tasks.upsertState(
+                        task(execution, "hostile").taskExecId(id).build());
                 assertThat(tasks.getState(id).taskExecId()).isEqualTo(id);
-                assertThat(tasks.listStates(TaskStateFilter.builder().taskExecId(id).build())).hasSize(1);
+                assertThat(tasks.listStates(
+                                TaskStateFilter.builder().taskExecId(id).build()))
+                        .hasSize(1);
                 return stored;
             });
             if (!valid) {
-                assertThatThrownBy(() -> tasks.upsertState(task(execution, "hostile").taskExecId(id).build()))
-                        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("taskExecId:");
+                assertThatThrownBy(() -> tasks.upsertState(
+                                task(execution, "hostile").taskExecId(id).build()))
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageStartingWith("taskExecId:");
             }
         }
         assertThat(count("SELECT count(*) FROM workflow_states")).isEqualTo(1);
@@ -112,11 +138,19 @@ class BadInputTest extends IntegrationTest {
     @Test
     void aNulCharacterInJsonIsRefusedBeforeAnySqlNamingItsPath() {
         WorkflowExecution execution = execution(workflows);
-        writeCase("NUL in a JSON value", 1, () -> tasks.upsertState(task(execution, "nul")
-                .input(Map.of("text", "before\u0000after")).build()));
-        writeCase("NUL in a JSON key", 1, () -> tasks.upsertState(task(execution, "nul-key")
-                .output(Map.of("k\u0000", 1)).build()));
-        assertThatThrownBy(() -> tasks.upsertState(task(execution, "nul").input(Map.of("t", "\u0000")).build()))
+        writeCase(
+                "NUL in a JSON value",
+                1,
+                () -> tasks.upsertState(task(execution, "nul")
+                        .input(Map.of("text", "before\u0000after"))
+                        .build()));
+        writeCase(
+                "NUL in a JSON key",
+                1,
+                () -> tasks.upsertState(
+                        task(execution, "nul-key").output(Map.of("k\u0000", 1)).build()));
+        assertThatThrownBy(() -> tasks.upsertState(
+                        task(execution, "nul").input(Map.of("t", "\u0000")).build()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("input.t: the string must not contain the NUL character (U+0000)");
     }
@@ -131,10 +165,15 @@ class BadInputTest extends IntegrationTest {
             cursor.put("d", next);
             cursor = next;
         }
-        writeCase("10,000 levels of nesting", 1, () -> tasks.upsertState(task(execution, "deep").input(deep).build()));
-        assertThatThrownBy(() -> tasks.upsertState(task(execution, "deep").input(deep).build()))
+        writeCase(
+                "10,000 levels of nesting",
+                1,
+                () -> tasks.upsertState(task(execution, "deep").input(deep).build()));
+        assertThatThrownBy(() ->
+                        tasks.upsertState(task(execution, "deep").input(deep).build()))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageEndingWith("nested deeper than the limit of " + dev.compozy.store.Json.MAX_DEPTH + " levels");
+                .hasMessageEndingWith(
+                        "nested deeper than the limit of " + dev.compozy.store.Json.MAX_DEPTH + " levels");
     }
 
     @Test
@@ -156,8 +195,13 @@ class BadInputTest extends IntegrationTest {
         for (int i = 0; i < 50 * 1024; i++) {
             big.put("k" + i, chunk);
         }
-        writeCase("50 MiB document", 1, () -> tasks.upsertState(task(execution, "big").output(big).build()));
-        TaskState read = tasks.listStates(TaskStateFilter.builder().taskId("big").build()).get(0);
+        writeCase(
+                "50 MiB document",
+                1,
+                () -> tasks.upsertState(task(execution, "big").output(big).build()));
+        TaskState read = tasks.listStates(
+                        TaskStateFilter.builder().taskId("big").build())
+                .get(0);
         assertThat(read.output()).hasSize(50 * 1024);
         assertThat(count("SELECT octet_length(output::text) FROM task_states WHERE task_id = 'big'"))
                 .isGreaterThan(50L * 1024 * 1024);
@@ -171,14 +215,16 @@ class BadInputTest extends IntegrationTest {
             execute("UPDATE task_states SET status = ? WHERE task_exec_id = ?", status, parent.taskExecId());
             tried++;
             assertThatThrownBy(() -> tasks.getState(parent.taskExecId()))
-                    .isInstanceOf(StoreException.class).hasMessageContaining(parent.taskExecId())
+                    .isInstanceOf(StoreException.class)
+                    .hasMessageContaining(parent.taskExecId())
                     .hasMessageContaining("unknown status '" + status + "'");
             rejected++;
         }
         execute("UPDATE workflow_states SET status = 'FINISHED'");
         tried++;
         assertThatThrownBy(() -> workflows.getExecution(execution.workflowExecId()))
-                .isInstanceOf(StoreException.class).hasMessageContaining("unknown status 'FINISHED'");
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining("unknown status 'FINISHED'");
         rejected++;
         execute("UPDATE workflow_states SET status = ?", Status.RUNNING.dbValue());
     }

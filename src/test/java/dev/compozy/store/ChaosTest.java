@@ -1,6 +1,5 @@
 package dev.compozy.store;
 
-import dev.compozy.store.core.StoreException;
 import static dev.compozy.store.testing.Fixtures.child;
 import static dev.compozy.store.testing.Fixtures.execution;
 import static dev.compozy.store.testing.Fixtures.task;
@@ -10,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.compozy.store.core.ExecutionType;
 import dev.compozy.store.core.Id;
 import dev.compozy.store.core.Status;
+import dev.compozy.store.core.StoreException;
 import dev.compozy.store.task.TaskState;
 import dev.compozy.store.testing.IntegrationTest;
 import dev.compozy.store.workflow.WorkflowExecution;
@@ -33,16 +33,23 @@ class ChaosTest extends IntegrationTest {
 
     @Test
     void killingEveryBackendMidBatchLeavesAllOrNoneAndTheStoreRecovers() throws Exception {
-        TaskState parent = tasks.upsertState(task(execution(workflows), "parent").executionType(ExecutionType.PARALLEL).build());
+        TaskState parent = tasks.upsertState(task(execution(workflows), "parent")
+                .executionType(ExecutionType.PARALLEL)
+                .build());
         List<TaskState> children = new ArrayList<>();
         for (int i = 0; i < CHILDREN; i++) {
             children.add(child(parent, "c" + i).build());
         }
-        try (Store chaos = Store.open(db.config().toBuilder().applicationName(CHAOS_APP).maxPoolSize(4).minIdle(4).build())) {
-            CompletableFuture<Void> batch = CompletableFuture.runAsync(() ->
-                    chaos.taskRepository().createChildStatesInTransaction(parent.taskExecId(), children));
+        try (Store chaos = Store.open(db.config().toBuilder()
+                .applicationName(CHAOS_APP)
+                .maxPoolSize(4)
+                .minIdle(4)
+                .build())) {
+            CompletableFuture<Void> batch = CompletableFuture.runAsync(
+                    () -> chaos.taskRepository().createChildStatesInTransaction(parent.taskExecId(), children));
             awaitActiveInsert();
-            long killed = count("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = ?",
+            long killed = count(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = ?",
                     CHAOS_APP);
 
             Throwable failure = outcome(batch);
@@ -56,15 +63,20 @@ class ChaosTest extends IntegrationTest {
                 assertThat(written).isZero();
             }
 
-            TaskState next = chaos.taskRepository().upsertState(child(parent, "after-the-storm").build());
-            assertThat(chaos.taskRepository().getState(next.taskExecId()).taskId()).isEqualTo("after-the-storm");
+            TaskState next = chaos.taskRepository()
+                    .upsertState(child(parent, "after-the-storm").build());
+            assertThat(chaos.taskRepository().getState(next.taskExecId()).taskId())
+                    .isEqualTo("after-the-storm");
         }
     }
 
     private void awaitActiveInsert() {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (count("SELECT count(*) FROM pg_stat_activity WHERE application_name = ? AND state = 'active'"
-                + " AND query LIKE 'INSERT INTO task_states%'", CHAOS_APP) == 0) {
+        while (count(
+                        "SELECT count(*) FROM pg_stat_activity WHERE application_name = ? AND state = 'active'"
+                                + " AND query LIKE 'INSERT INTO task_states%'",
+                        CHAOS_APP)
+                == 0) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("the batch never showed up as an active INSERT");
             }
@@ -88,21 +100,32 @@ class ChaosTest extends IntegrationTest {
             port = socket.getLocalPort();
         }
         EmbeddedPostgres server = start(dataDirectory, port);
-        StoreConfig config = StoreConfig.builder().port(port).autoMigrate(true).connectTimeout(Duration.ofSeconds(2))
-                .minIdle(2).build();
+        StoreConfig config = StoreConfig.builder()
+                .port(port)
+                .autoMigrate(true)
+                .connectTimeout(Duration.ofSeconds(2))
+                .minIdle(2)
+                .build();
         try (Store restarted = Store.open(config)) {
             String id = Id.newId();
-            restarted.workflowRepository().upsertExecution(WorkflowExecution.builder().workflowExecId(id)
-                    .workflowId("survivor").status(Status.RUNNING).build());
+            restarted
+                    .workflowRepository()
+                    .upsertExecution(WorkflowExecution.builder()
+                            .workflowExecId(id)
+                            .workflowId("survivor")
+                            .status(Status.RUNNING)
+                            .build());
 
             server.close();
-            assertThatThrownBy(() -> restarted.workflowRepository().getExecution(id)).isInstanceOf(StoreException.class);
+            assertThatThrownBy(() -> restarted.workflowRepository().getExecution(id))
+                    .isInstanceOf(StoreException.class);
             server = start(dataDirectory, port);
 
             long started = System.nanoTime();
-            WorkflowExecution back = awaitWorking(() -> restarted.workflowRepository().getExecution(id));
-            System.out.println("restart: store working again " + Duration.ofNanos(System.nanoTime() - started).toMillis()
-                    + " ms after the server came back");
+            WorkflowExecution back =
+                    awaitWorking(() -> restarted.workflowRepository().getExecution(id));
+            System.out.println("restart: store working again "
+                    + Duration.ofNanos(System.nanoTime() - started).toMillis() + " ms after the server came back");
             assertThat(back.workflowId()).isEqualTo("survivor");
         } finally {
             server.close();
@@ -110,7 +133,11 @@ class ChaosTest extends IntegrationTest {
     }
 
     private static EmbeddedPostgres start(Path dataDirectory, int port) throws Exception {
-        return EmbeddedPostgres.builder().setDataDirectory(dataDirectory).setCleanDataDirectory(false).setPort(port).start();
+        return EmbeddedPostgres.builder()
+                .setDataDirectory(dataDirectory)
+                .setCleanDataDirectory(false)
+                .setPort(port)
+                .start();
     }
 
     private static <T> T awaitWorking(java.util.function.Supplier<T> operation) {

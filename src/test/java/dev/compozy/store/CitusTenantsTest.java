@@ -53,8 +53,10 @@ class CitusTenantsTest {
 
     @BeforeEach
     void requireACitusCoordinator() {
-        Assumptions.assumeTrue(url != null && !url.isBlank(), URL_VARIABLE + " is not set: no Citus coordinator to run "
-                + "against (README, Tenants and scaling out)");
+        Assumptions.assumeTrue(
+                url != null && !url.isBlank(),
+                URL_VARIABLE + " is not set: no Citus coordinator to run "
+                        + "against (README, Tenants and scaling out)");
     }
 
     @AfterAll
@@ -62,7 +64,8 @@ class CitusTenantsTest {
         if (url == null || url.isBlank()) {
             return;
         }
-        try (Connection admin = DriverManager.getConnection(url); Statement statement = admin.createStatement()) {
+        try (Connection admin = DriverManager.getConnection(url);
+                Statement statement = admin.createStatement()) {
             for (String schema : schemas) {
                 statement.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
             }
@@ -73,12 +76,18 @@ class CitusTenantsTest {
     void twoTenantsOnDifferentWorkersEachRunTheWholeScenario() throws Exception {
         String first = tenant("a");
         String second = tenant("b");
-        try (Store a = open(first, Duration.ofSeconds(3)); Store b = open(second, Duration.ofSeconds(3))) {
+        try (Store a = open(first, Duration.ofSeconds(3));
+                Store b = open(second, Duration.ofSeconds(3))) {
             List<Integer> workers = workers();
             assertThat(workers).hasSizeGreaterThanOrEqualTo(2);
             int firstWorker = worker(first);
             if (worker(second) == firstWorker) {
-                move(second, workers.stream().filter(port -> port != firstWorker).findFirst().orElseThrow());
+                move(
+                        second,
+                        workers.stream()
+                                .filter(port -> port != firstWorker)
+                                .findFirst()
+                                .orElseThrow());
             }
             assertThat(worker(first)).isNotEqualTo(worker(second));
             assertThat(distributedSchemas(first, second)).isEqualTo(2);
@@ -111,11 +120,14 @@ class CitusTenantsTest {
             assertThat(worker(moving)).isEqualTo(to);
             assertThat(agents.completedIds()).hasSize(CHILDREN + CHILDREN / 4);
             assertThat(agents.duplicates()).isZero();
-            assertThat(tasks.getProgressInfo(before.taskExecId()).successCount()).isEqualTo(CHILDREN);
+            assertThat(tasks.getProgressInfo(before.taskExecId()).successCount())
+                    .isEqualTo(CHILDREN);
             assertThat(tasks.getProgressInfo(after.taskExecId()).successCount()).isEqualTo(CHILDREN / 4);
             assertThat(tasks.getState(before.taskExecId()).status()).isEqualTo(Status.SUCCESS);
             assertThat(tasks.getState(after.taskExecId()).status()).isEqualTo(Status.SUCCESS);
-            assertThat(store.workflowRepository().completeWorkflow(execution.workflowExecId()).status())
+            assertThat(store.workflowRepository()
+                            .completeWorkflow(execution.workflowExecId())
+                            .status())
                     .isEqualTo(Status.SUCCESS);
         }
     }
@@ -134,27 +146,49 @@ class CitusTenantsTest {
         assertThat(tasks.getTaskTree(parent.taskExecId())).hasSize(CHILDREN + 1);
         assertThat(tasks.getProgressInfo(parent.taskExecId()).successCount()).isEqualTo(CHILDREN);
         assertThat(tasks.getState(parent.taskExecId()).status()).isEqualTo(Status.SUCCESS);
-        assertThat(store.workflowRepository().completeWorkflow(execution.workflowExecId()).status()).isEqualTo(Status.SUCCESS);
-        assertThat(store.workflowRepository().getExecution(execution.workflowExecId()).tasks()).hasSize(CHILDREN + 1);
-        assertThat(store.workflowRepository().purgeExecutions(Instant.now().plusSeconds(3600), Set.of(Status.SUCCESS), 100))
+        assertThat(store.workflowRepository()
+                        .completeWorkflow(execution.workflowExecId())
+                        .status())
+                .isEqualTo(Status.SUCCESS);
+        assertThat(store.workflowRepository()
+                        .getExecution(execution.workflowExecId())
+                        .tasks())
+                .hasSize(CHILDREN + 1);
+        assertThat(store.workflowRepository()
+                        .purgeExecutions(Instant.now().plusSeconds(3600), Set.of(Status.SUCCESS), 100))
                 .isEqualTo(1);
         assertThat(tasks.listTasksInWorkflow(execution.workflowExecId())).isEmpty();
     }
 
     private static WorkflowExecution execution(Store store) {
-        return store.workflowRepository().upsertExecution(WorkflowExecution.builder().workflowExecId(Id.newId())
-                .workflowId("citus-scenario").status(Status.RUNNING).build());
+        return store.workflowRepository()
+                .upsertExecution(WorkflowExecution.builder()
+                        .workflowExecId(Id.newId())
+                        .workflowId("citus-scenario")
+                        .status(Status.RUNNING)
+                        .build());
     }
 
-    private static TaskState parentWithChildren(TaskRepository tasks, WorkflowExecution execution, String taskId, int count) {
-        TaskState parent = tasks.upsertState(TaskState.builder().taskExecId(Id.newId()).taskId(taskId)
-                .workflowExecId(execution.workflowExecId()).workflowId(execution.workflowId()).status(Status.RUNNING)
-                .executionType(ExecutionType.PARALLEL).build());
+    private static TaskState parentWithChildren(
+            TaskRepository tasks, WorkflowExecution execution, String taskId, int count) {
+        TaskState parent = tasks.upsertState(TaskState.builder()
+                .taskExecId(Id.newId())
+                .taskId(taskId)
+                .workflowExecId(execution.workflowExecId())
+                .workflowId(execution.workflowId())
+                .status(Status.RUNNING)
+                .executionType(ExecutionType.PARALLEL)
+                .build());
         List<TaskState> children = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            children.add(TaskState.builder().taskExecId(Id.newId()).taskId(taskId + "-" + i)
-                    .workflowExecId(execution.workflowExecId()).workflowId(execution.workflowId())
-                    .parentStateId(parent.taskExecId()).status(Status.PENDING).build());
+            children.add(TaskState.builder()
+                    .taskExecId(Id.newId())
+                    .taskId(taskId + "-" + i)
+                    .workflowExecId(execution.workflowExecId())
+                    .workflowId(execution.workflowId())
+                    .parentStateId(parent.taskExecId())
+                    .status(Status.PENDING)
+                    .build());
         }
         tasks.createChildStatesInTransaction(parent.taskExecId(), children);
         return parent;
@@ -176,15 +210,21 @@ class CitusTenantsTest {
 
         private void work(TaskRepository tasks, String workflowExecId, String agent) {
             while (!stopped.get()) {
-                List<ClaimedTask> claimed = tasks.claimTasks(workflowExecId,
-                        LeaseTerms.of(agent, Duration.ofMinutes(5)), 10).claimed();
+                List<ClaimedTask> claimed = tasks.claimTasks(
+                                workflowExecId, LeaseTerms.of(agent, Duration.ofMinutes(5)), 10)
+                        .claimed();
                 if (claimed.isEmpty()) {
                     // An idle agent polls, as a real one would; the test waits on completions, not on this.
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
                 }
                 for (ClaimedTask task : claimed) {
-                    tasks.completeChild(task.lease(), task.task().toBuilder().status(Status.SUCCESS)
-                            .output(Map.of("by", agent)).build(), CompletionStrategy.WAIT_ALL);
+                    tasks.completeChild(
+                            task.lease(),
+                            task.task().toBuilder()
+                                    .status(Status.SUCCESS)
+                                    .output(Map.of("by", agent))
+                                    .build(),
+                            CompletionStrategy.WAIT_ALL);
                     if (completed.put(task.task().taskExecId(), agent) != null) {
                         duplicates.incrementAndGet();
                     }
@@ -200,7 +240,9 @@ class CitusTenantsTest {
                         agent.join();
                     }
                 }
-                assertThat(System.nanoTime()).as("agents completed %d of %d", completed.size(), count).isLessThan(deadline);
+                assertThat(System.nanoTime())
+                        .as("agents completed %d of %d", completed.size(), count)
+                        .isLessThan(deadline);
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
             }
         }
@@ -228,13 +270,20 @@ class CitusTenantsTest {
     /** A store on a fresh tenant: autoMigrate creates the schema, distributed since the session has sharding on. */
     private static Store open(String schema, Duration lockTimeout) {
         String withSharding = url + (url.contains("?") ? "&" : "?") + SCHEMA_BASED_SHARDING;
-        return Store.open(StoreConfig.builder().connString(withSharding).schema(schema).autoMigrate(true)
-                .maxPoolSize(AGENTS + 2).minIdle(0).lockTimeout(lockTimeout).build());
+        return Store.open(StoreConfig.builder()
+                .connString(withSharding)
+                .schema(schema)
+                .autoMigrate(true)
+                .maxPoolSize(AGENTS + 2)
+                .minIdle(0)
+                .lockTimeout(lockTimeout)
+                .build());
     }
 
     private static List<Integer> workers() throws SQLException {
         List<Integer> ports = new ArrayList<>();
-        try (Connection admin = DriverManager.getConnection(url); Statement statement = admin.createStatement();
+        try (Connection admin = DriverManager.getConnection(url);
+                Statement statement = admin.createStatement();
                 ResultSet rows = statement.executeQuery("SELECT nodeport FROM pg_dist_node WHERE shouldhaveshards"
                         + " AND isactive AND noderole = 'primary' ORDER BY nodeport")) {
             while (rows.next()) {
@@ -276,8 +325,9 @@ class CitusTenantsTest {
 
     private static void move(String schema, int port) throws SQLException {
         try (Connection admin = DriverManager.getConnection(url);
-                PreparedStatement statement = admin.prepareStatement("SELECT citus_schema_move(?::regnamespace,"
-                        + " (SELECT nodename FROM pg_dist_node WHERE nodeport = ?), ?, shard_transfer_mode => 'block_writes')")) {
+                PreparedStatement statement = admin.prepareStatement(
+                        "SELECT citus_schema_move(?::regnamespace,"
+                                + " (SELECT nodename FROM pg_dist_node WHERE nodeport = ?), ?, shard_transfer_mode => 'block_writes')")) {
             statement.setString(1, schema);
             statement.setInt(2, port);
             statement.setInt(3, port);

@@ -1,8 +1,8 @@
 package dev.compozy.store;
 
-import dev.compozy.store.core.StoreException;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.compozy.store.core.StoreException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -28,15 +28,17 @@ class ConnectTimeoutTest {
     @BeforeEach
     void startASilentServer() throws IOException {
         silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        acceptor = new Thread(() -> {
-            try {
-                while (true) {
-                    accepted.add(silent.accept());
-                }
-            } catch (IOException closed) {
-                // the test is over
-            }
-        }, "silent-postgres");
+        acceptor = new Thread(
+                () -> {
+                    try {
+                        while (true) {
+                            accepted.add(silent.accept());
+                        }
+                    } catch (IOException closed) {
+                        // the test is over
+                    }
+                },
+                "silent-postgres");
         acceptor.setDaemon(true);
         acceptor.start();
     }
@@ -63,8 +65,11 @@ class ConnectTimeoutTest {
     @ParameterizedTest(name = "connectTimeout {0} ms")
     @ValueSource(longs = {500, 1000, 2000})
     void openGivesUpOnASilentServerWithinTenPercentOfTheConnectTimeout(long millis) {
-        StoreConfig config = StoreConfig.builder().host("127.0.0.1").port(silent.getLocalPort())
-                .connectTimeout(Duration.ofMillis(millis)).build();
+        StoreConfig config = StoreConfig.builder()
+                .host("127.0.0.1")
+                .port(silent.getLocalPort())
+                .connectTimeout(Duration.ofMillis(millis))
+                .build();
 
         long started = System.nanoTime();
         RuntimeException failure = null;
@@ -75,8 +80,11 @@ class ConnectTimeoutTest {
         }
         long elapsed = Duration.ofNanos(System.nanoTime() - started).toMillis();
 
-        System.out.println("[connect timeout] configured " + millis + " ms, Store.open failed after " + elapsed + " ms");
-        assertThat(failure).isInstanceOf(StoreException.class).hasMessageContaining("127.0.0.1:" + silent.getLocalPort());
+        System.out.println(
+                "[connect timeout] configured " + millis + " ms, Store.open failed after " + elapsed + " ms");
+        assertThat(failure)
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining("127.0.0.1:" + silent.getLocalPort());
         assertThat(elapsed).isBetween(millis * 9 / 10, millis * 11 / 10);
     }
 }

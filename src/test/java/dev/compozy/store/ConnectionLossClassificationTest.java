@@ -1,9 +1,9 @@
 package dev.compozy.store;
 
-import dev.compozy.store.core.StoreException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.compozy.store.core.StoreException;
 import dev.compozy.store.testing.IntegrationTest;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -23,11 +23,16 @@ class ConnectionLossClassificationTest extends IntegrationTest {
 
     @Test
     void aFeatureNotSupportedStatementErrorKeepsTheConnectionInThePool() throws Exception {
-        try (Store single = Store.open(db.config().toBuilder().applicationName(APP).maxPoolSize(1).minIdle(1).build())) {
+        try (Store single = Store.open(db.config().toBuilder()
+                .applicationName(APP)
+                .maxPoolSize(1)
+                .minIdle(1)
+                .build())) {
             int before = backendPid(single);
 
             assertThatThrownBy(() -> single.database().execute(FEATURE_NOT_SUPPORTED))
-                    .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.sqlState()).isEqualTo("0A000"));
+                    .isInstanceOfSatisfying(
+                            StoreException.class, e -> assertThat(e.sqlState()).isEqualTo("0A000"));
 
             assertThat(backendPid(single)).isEqualTo(before);
         }
@@ -35,7 +40,11 @@ class ConnectionLossClassificationTest extends IntegrationTest {
 
     @Test
     void aConnectionLostInUseIsEvictedAndReplaced() throws Exception {
-        try (Store single = Store.open(db.config().toBuilder().applicationName(APP).maxPoolSize(1).minIdle(1).build())) {
+        try (Store single = Store.open(db.config().toBuilder()
+                .applicationName(APP)
+                .maxPoolSize(1)
+                .minIdle(1)
+                .build())) {
             int before;
             try (Connection connection = single.database().dataSource().getConnection();
                     Statement statement = connection.createStatement()) {
@@ -43,8 +52,10 @@ class ConnectionLossClassificationTest extends IntegrationTest {
                 execute("SELECT pg_terminate_backend(?)", before);
 
                 assertThatThrownBy(() -> statement.executeQuery("SELECT 1"))
-                        .isInstanceOfSatisfying(SQLException.class,
-                                e -> assertThat(SqlStates.isConnectionLoss(e.getSQLState())).isTrue());
+                        .isInstanceOfSatisfying(
+                                SQLException.class,
+                                e -> assertThat(SqlStates.isConnectionLoss(e.getSQLState()))
+                                        .isTrue());
             }
 
             assertThat(backendPid(single)).isNotEqualTo(before);

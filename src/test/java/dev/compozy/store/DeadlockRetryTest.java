@@ -1,15 +1,15 @@
 package dev.compozy.store;
 
-import dev.compozy.store.core.RetriesExhaustedException;
-import dev.compozy.store.core.TransientStoreException;
-import dev.compozy.store.core.RetryPolicy;
-import dev.compozy.store.core.Tx;
 import static dev.compozy.store.testing.Fixtures.execution;
 import static dev.compozy.store.testing.Fixtures.task;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.compozy.store.core.RetriesExhaustedException;
+import dev.compozy.store.core.RetryPolicy;
 import dev.compozy.store.core.Status;
+import dev.compozy.store.core.TransientStoreException;
+import dev.compozy.store.core.Tx;
 import dev.compozy.store.task.TaskState;
 import dev.compozy.store.testing.IntegrationTest;
 import dev.compozy.store.workflow.WorkflowExecution;
@@ -33,16 +33,19 @@ class DeadlockRetryTest extends IntegrationTest {
     @BeforeEach
     void twoRows() {
         WorkflowExecution execution = execution(workflows);
-        a = tasks.upsertState(task(execution, "a").output(Map.of("writes", List.of())).build());
-        b = tasks.upsertState(task(execution, "b").output(Map.of("writes", List.of())).build());
+        a = tasks.upsertState(
+                task(execution, "a").output(Map.of("writes", List.of())).build());
+        b = tasks.upsertState(
+                task(execution, "b").output(Map.of("writes", List.of())).build());
     }
 
     /**
      * Locks {@code first}, waits until the other transaction holds its first lock too (on the first
      * attempt only), then locks {@code second}: opposite orders in two threads make a deadlock.
      */
-    private void lockBothInOrder(Tx tx, TaskState first, TaskState second, CyclicBarrier bothHoldOne,
-            AtomicInteger attempts, String writer) throws Exception {
+    private void lockBothInOrder(
+            Tx tx, TaskState first, TaskState second, CyclicBarrier bothHoldOne, AtomicInteger attempts, String writer)
+            throws Exception {
         TaskState one = tasks.getStateForUpdate(tx, first.taskExecId());
         if (attempts.incrementAndGet() == 1) {
             bothHoldOne.await(30, TimeUnit.SECONDS);
@@ -56,7 +59,10 @@ class DeadlockRetryTest extends IntegrationTest {
         @SuppressWarnings("unchecked")
         List<Object> writes = new ArrayList<>((List<Object>) state.output().get("writes"));
         writes.add(writer);
-        return state.toBuilder().status(Status.RUNNING).output(Map.of("writes", writes)).build();
+        return state.toBuilder()
+                .status(Status.RUNNING)
+                .output(Map.of("writes", writes))
+                .build();
     }
 
     @Test
@@ -64,10 +70,10 @@ class DeadlockRetryTest extends IntegrationTest {
         CyclicBarrier bothHoldOne = new CyclicBarrier(2);
         AtomicInteger attemptsA = new AtomicInteger();
         AtomicInteger attemptsB = new AtomicInteger();
-        CompletableFuture<Void> left = CompletableFuture.runAsync(() -> run(() ->
-                tasks.withTx(tx -> lockBothInOrder(tx, a, b, bothHoldOne, attemptsA, "left"))));
-        CompletableFuture<Void> right = CompletableFuture.runAsync(() -> run(() ->
-                tasks.withTx(tx -> lockBothInOrder(tx, b, a, bothHoldOne, attemptsB, "right"))));
+        CompletableFuture<Void> left = CompletableFuture.runAsync(
+                () -> run(() -> tasks.withTx(tx -> lockBothInOrder(tx, a, b, bothHoldOne, attemptsA, "left"))));
+        CompletableFuture<Void> right = CompletableFuture.runAsync(
+                () -> run(() -> tasks.withTx(tx -> lockBothInOrder(tx, b, a, bothHoldOne, attemptsB, "right"))));
 
         List<Throwable> failures = new ArrayList<>();
         for (CompletableFuture<Void> side : List.of(left, right)) {
@@ -93,10 +99,10 @@ class DeadlockRetryTest extends IntegrationTest {
         AtomicInteger attemptsB = new AtomicInteger();
         RetryPolicy policy = new RetryPolicy(5, Duration.ofMillis(5), Duration.ofMillis(50));
 
-        CompletableFuture<Void> left = CompletableFuture.runAsync(() -> run(() ->
-                tasks.withTx(policy, tx -> lockBothInOrder(tx, a, b, bothHoldOne, attemptsA, "left"))));
-        CompletableFuture<Void> right = CompletableFuture.runAsync(() -> run(() ->
-                tasks.withTx(policy, tx -> lockBothInOrder(tx, b, a, bothHoldOne, attemptsB, "right"))));
+        CompletableFuture<Void> left = CompletableFuture.runAsync(() ->
+                run(() -> tasks.withTx(policy, tx -> lockBothInOrder(tx, a, b, bothHoldOne, attemptsA, "left"))));
+        CompletableFuture<Void> right = CompletableFuture.runAsync(() ->
+                run(() -> tasks.withTx(policy, tx -> lockBothInOrder(tx, b, a, bothHoldOne, attemptsB, "right"))));
         left.get(60, TimeUnit.SECONDS);
         right.get(60, TimeUnit.SECONDS);
 
@@ -114,8 +120,8 @@ class DeadlockRetryTest extends IntegrationTest {
                 start.await(30, TimeUnit.SECONDS);
                 tasks.withTx(tx -> {
                     tx.setLockTimeout(Duration.ofSeconds(10));
-                    tasks.getStatesForUpdate(tx, List.of(a.taskExecId(), b.taskExecId())).forEach(s ->
-                            tasks.upsertState(tx, append(s, "left")));
+                    tasks.getStatesForUpdate(tx, List.of(a.taskExecId(), b.taskExecId()))
+                            .forEach(s -> tasks.upsertState(tx, append(s, "left")));
                 });
             }
         }));
@@ -124,8 +130,8 @@ class DeadlockRetryTest extends IntegrationTest {
                 start.await(30, TimeUnit.SECONDS);
                 tasks.withTx(tx -> {
                     tx.setLockTimeout(Duration.ofSeconds(10));
-                    tasks.getStatesForUpdate(tx, List.of(b.taskExecId(), a.taskExecId())).forEach(s ->
-                            tasks.upsertState(tx, append(s, "right")));
+                    tasks.getStatesForUpdate(tx, List.of(b.taskExecId(), a.taskExecId()))
+                            .forEach(s -> tasks.upsertState(tx, append(s, "right")));
                 });
             }
         }));
@@ -142,13 +148,14 @@ class DeadlockRetryTest extends IntegrationTest {
         RetryPolicy policy = new RetryPolicy(3, Duration.ZERO, Duration.ZERO);
 
         assertThatThrownBy(() -> tasks.withTx(policy, tx -> {
-            runs.incrementAndGet();
-            store.database().execute("DO $$ BEGIN RAISE EXCEPTION 'forced' USING ERRCODE = '40001'; END $$");
-        })).isInstanceOfSatisfying(RetriesExhaustedException.class, e -> {
-            assertThat(e.attempts()).isEqualTo(3);
-            assertThat(e.getCause()).isInstanceOf(TransientStoreException.class);
-            assertThat(e.sqlState()).isEqualTo("40001");
-        });
+                    runs.incrementAndGet();
+                    store.database().execute("DO $$ BEGIN RAISE EXCEPTION 'forced' USING ERRCODE = '40001'; END $$");
+                }))
+                .isInstanceOfSatisfying(RetriesExhaustedException.class, e -> {
+                    assertThat(e.attempts()).isEqualTo(3);
+                    assertThat(e.getCause()).isInstanceOf(TransientStoreException.class);
+                    assertThat(e.sqlState()).isEqualTo("40001");
+                });
         assertThat(runs).hasValue(3);
     }
 
@@ -157,22 +164,26 @@ class DeadlockRetryTest extends IntegrationTest {
         AtomicInteger runs = new AtomicInteger();
 
         assertThatThrownBy(() -> tasks.withTx(RetryPolicy.defaults(), tx -> {
-            runs.incrementAndGet();
-            throw new IllegalStateException("business rule");
-        })).hasMessage("business rule");
+                    runs.incrementAndGet();
+                    throw new IllegalStateException("business rule");
+                }))
+                .hasMessage("business rule");
         assertThat(runs).hasValue(1);
     }
 
     @Test
     void aRetryingTransactionCannotJoinAnOpenOne() {
         assertThatThrownBy(() -> tasks.withTx(outer -> {
-            tasks.withTx(RetryPolicy.defaults(), inner -> { });
-        })).isInstanceOf(IllegalStateException.class).hasMessageContaining("cannot join");
+                    tasks.withTx(RetryPolicy.defaults(), inner -> {});
+                }))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("cannot join");
     }
 
     private List<Object> writesOf(TaskState state) {
         @SuppressWarnings("unchecked")
-        List<Object> writes = (List<Object>) tasks.getState(state.taskExecId()).output().get("writes");
+        List<Object> writes =
+                (List<Object>) tasks.getState(state.taskExecId()).output().get("writes");
         return writes;
     }
 

@@ -1,7 +1,7 @@
 package dev.compozy.store;
 
-import dev.compozy.store.bench.SchemaCostBenchmark;
 import dev.compozy.store.bench.BenchDatabase;
+import dev.compozy.store.bench.SchemaCostBenchmark;
 import dev.compozy.store.task.TaskState;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -46,9 +46,10 @@ import tools.jackson.databind.json.JsonMapper;
 @Fork(1)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class ExecutionReadBenchmark {
-    private static final String EXECUTION_COLUMNS = "workflow_exec_id, workflow_id, status, input, output, error,"
-            + " created_at, updated_at";
-    private static final String NULL_TASK_COLUMNS = String.join(", ", Collections.nCopies(TaskRows.COLUMN_COUNT, "NULL"));
+    private static final String EXECUTION_COLUMNS =
+            "workflow_exec_id, workflow_id, status, input, output, error," + " created_at, updated_at";
+    private static final String NULL_TASK_COLUMNS =
+            String.join(", ", Collections.nCopies(TaskRows.COLUMN_COUNT, "NULL"));
 
     /** The form HibernateWorkflowRepository sends. */
     private static final String ONE_STATEMENT = """
@@ -57,8 +58,7 @@ public class ExecutionReadBenchmark {
             FROM page
             UNION ALL
             SELECT %s, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-            FROM task_states WHERE workflow_exec_id = ANY (ARRAY(SELECT workflow_exec_id FROM page))"""
-            .formatted(EXECUTION_COLUMNS, NULL_TASK_COLUMNS, TaskRows.COLUMNS);
+            FROM task_states WHERE workflow_exec_id = ANY (ARRAY(SELECT workflow_exec_id FROM page))""".formatted(EXECUTION_COLUMNS, NULL_TASK_COLUMNS, TaskRows.COLUMNS);
 
     private static final String PIPELINED = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;\n"
             + "SELECT " + EXECUTION_COLUMNS + " FROM workflow_states WHERE workflow_exec_id = ?;\n"
@@ -79,8 +79,10 @@ public class ExecutionReadBenchmark {
         connection = BenchDatabase.connect(SchemaCostBenchmark.database("default"), false);
         oneStatement = connection.prepareStatement(ONE_STATEMENT);
         pipelined = connection.prepareStatement(PIPELINED);
-        decodeRowsQuery = connection.prepareStatement("SELECT " + TaskRows.COLUMNS + " FROM task_states"
-                + " WHERE workflow_exec_id = ?", ResultSet.TYPE_SCROLL_INSENSITIVE, ResultSet.CONCUR_READ_ONLY);
+        decodeRowsQuery = connection.prepareStatement(
+                "SELECT " + TaskRows.COLUMNS + " FROM task_states" + " WHERE workflow_exec_id = ?",
+                ResultSet.TYPE_SCROLL_INSENSITIVE,
+                ResultSet.CONCUR_READ_ONLY);
         decodeRowsQuery.setString(1, SchemaCostBenchmark.EXEC);
         decodeRows = decodeRowsQuery.executeQuery();
     }
@@ -168,7 +170,9 @@ public class ExecutionReadBenchmark {
                 row.put(NAMES[column - 1], json == null ? null : jackson.readValue(json, Map.class));
             }
             for (int column = 15; column <= 16; column++) {
-                row.put(NAMES[column - 1], decodeRows.getObject(column, OffsetDateTime.class).toInstant());
+                row.put(
+                        NAMES[column - 1],
+                        decodeRows.getObject(column, OffsetDateTime.class).toInstant());
             }
             rows.add(row);
         }

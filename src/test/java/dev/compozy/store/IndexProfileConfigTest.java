@@ -21,8 +21,10 @@ class IndexProfileConfigTest {
         Properties properties = new Properties();
         properties.setProperty("compozy.db.index-profile", "lean");
 
-        assertThat(StoreConfig.builder().indexProfile(IndexProfile.LEAN).build().indexProfile()).isEqualTo(IndexProfile.LEAN);
-        assertThat(StoreConfig.fromEnvironment(Map.of("COMPOZY_DB_INDEX_PROFILE", "LEAN")).indexProfile())
+        assertThat(StoreConfig.builder().indexProfile(IndexProfile.LEAN).build().indexProfile())
+                .isEqualTo(IndexProfile.LEAN);
+        assertThat(StoreConfig.fromEnvironment(Map.of("COMPOZY_DB_INDEX_PROFILE", "LEAN"))
+                        .indexProfile())
                 .isEqualTo(IndexProfile.LEAN);
         assertThat(StoreConfig.fromProperties(properties).indexProfile()).isEqualTo(IndexProfile.LEAN);
     }
@@ -38,8 +40,10 @@ class IndexProfileConfigTest {
     @Test
     void anUnknownProfileFailsNamingTheSetting() {
         assertThatThrownBy(() -> StoreConfig.fromEnvironment(Map.of("COMPOZY_DB_INDEX_PROFILE", "fast")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("index-profile: not one of default, lean");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("index-profile: not one of default, lean");
         assertThatThrownBy(() -> StoreConfig.builder().indexProfile(null).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("indexProfile: must not be null");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("indexProfile: must not be null");
     }
 }

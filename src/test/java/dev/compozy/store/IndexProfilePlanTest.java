@@ -1,9 +1,9 @@
 package dev.compozy.store;
 
-import dev.compozy.store.task.TaskStateFilter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.compozy.store.core.Status;
+import dev.compozy.store.task.TaskStateFilter;
 import dev.compozy.store.testing.PostgresExtension;
 import dev.compozy.store.testing.TestDatabase;
 import java.sql.Connection;
@@ -63,8 +63,7 @@ class IndexProfilePlanTest {
                   FROM generate_series(1, 300) e, generate_series(0, CASE WHEN e = 300 THEN 2999 ELSE 199 END) c) t
             ORDER BY e, c""";
 
-    private record Query(String operation, String sql, Object[] args, String leanIndex) {
-    }
+    private record Query(String operation, String sql, Object[] args, String leanIndex) {}
 
     @BeforeAll
     static void bothProfilesWithTheSameRows() throws SQLException {
@@ -72,7 +71,8 @@ class IndexProfilePlanTest {
         for (String name : List.of(DEFAULT, LEAN)) {
             db.createDatabase(name);
             Migrations.update(db.dataSource(name), name.equals(LEAN) ? IndexProfile.LEAN : IndexProfile.DEFAULT);
-            try (Connection connection = db.connect(name); Statement statement = connection.createStatement()) {
+            try (Connection connection = db.connect(name);
+                    Statement statement = connection.createStatement()) {
                 statement.execute(DATASET);
                 // VACUUM marks pages all-visible only once the inserting commit is flushed (see QueryPlanTest).
                 statement.execute("CHECKPOINT");
@@ -85,60 +85,125 @@ class IndexProfilePlanTest {
         String big = "pw-0300";
         String collection = "pt-0300-0002";
         List<Query> queries = new ArrayList<>(List.of(
-                new Query("getState", HibernateTaskRepository.SELECT_BY_ID,
-                        args("pt-0010-0050"), "task_states_pkey"),
-                new Query("listTasksInWorkflow", HibernateTaskRepository.SELECT_TASKS_IN_WORKFLOWS,
-                        args((Object) new String[] {"pw-0010"}), "idx_task_states_workflow_exec_id_task_id"),
-                new Query("listTasksByStatus", HibernateTaskRepository.SELECT_TASKS_BY_STATUS,
-                        args(big, "RUNNING"), "idx_task_states_workflow_exec_id_task_id"),
-                new Query("listTasksByAgent", HibernateTaskRepository.SELECT_TASKS_BY_AGENT,
-                        args(big, "agent-3"), "idx_task_states_workflow_exec_id_task_id"),
-                new Query("listTasksByTool", HibernateTaskRepository.SELECT_TASKS_BY_TOOL,
-                        args(big, "tool-3"), "idx_task_states_workflow_exec_id_task_id"),
+                new Query("getState", HibernateTaskRepository.SELECT_BY_ID, args("pt-0010-0050"), "task_states_pkey"),
+                new Query(
+                        "listTasksInWorkflow",
+                        HibernateTaskRepository.SELECT_TASKS_IN_WORKFLOWS,
+                        args((Object) new String[] {"pw-0010"}),
+                        "idx_task_states_workflow_exec_id_task_id"),
+                new Query(
+                        "listTasksByStatus",
+                        HibernateTaskRepository.SELECT_TASKS_BY_STATUS,
+                        args(big, "RUNNING"),
+                        "idx_task_states_workflow_exec_id_task_id"),
+                new Query(
+                        "listTasksByAgent",
+                        HibernateTaskRepository.SELECT_TASKS_BY_AGENT,
+                        args(big, "agent-3"),
+                        "idx_task_states_workflow_exec_id_task_id"),
+                new Query(
+                        "listTasksByTool",
+                        HibernateTaskRepository.SELECT_TASKS_BY_TOOL,
+                        args(big, "tool-3"),
+                        "idx_task_states_workflow_exec_id_task_id"),
                 new Query("listChildren", TaskHierarchy.SELECT_CHILDREN, args(collection), "idx_task_states_parent_"),
-                new Query("listChildrenOutputs", TaskHierarchy.SELECT_CHILDREN_OUTPUTS, args(collection),
+                new Query(
+                        "listChildrenOutputs",
+                        TaskHierarchy.SELECT_CHILDREN_OUTPUTS,
+                        args(collection),
                         "idx_task_states_parent_"),
-                new Query("getChildByTaskId", TaskHierarchy.SELECT_CHILD_BY_TASK_ID, args(collection, "task-777"),
+                new Query(
+                        "getChildByTaskId",
+                        TaskHierarchy.SELECT_CHILD_BY_TASK_ID,
+                        args(collection, "task-777"),
                         "idx_task_states_parent_state_task_created_desc"),
-                new Query("getTaskTree", TaskHierarchy.SELECT_TASK_TREE, args("pt-0010-0005", 100),
+                new Query(
+                        "getTaskTree",
+                        TaskHierarchy.SELECT_TASK_TREE,
+                        args("pt-0010-0005", 100),
                         "idx_task_states_parent_"),
-                new Query("getProgressInfo", TaskHierarchy.SELECT_PROGRESS, args(collection),
+                new Query(
+                        "getProgressInfo",
+                        TaskHierarchy.SELECT_PROGRESS,
+                        args(collection),
                         "idx_task_states_parent_status"),
-                new Query("claimPendingTasks(execution)", TaskLeases.CLAIM_PENDING_IN_WORKFLOW,
-                        args(big, 10), "idx_task_states_workflow_exec_id_pending"),
-                new Query("claimPendingTasks", TaskLeases.CLAIM_PENDING_ANYWHERE,
-                        args(10), "idx_task_states_pending"),
-                new Query("claimTasks(execution)", TaskLeases.CLAIM_IN_WORKFLOW, args(big, 10, big, 10, 3, "agent", 30_000L),
+                new Query(
+                        "claimPendingTasks(execution)",
+                        TaskLeases.CLAIM_PENDING_IN_WORKFLOW,
+                        args(big, 10),
                         "idx_task_states_workflow_exec_id_pending"),
-                new Query("claimTasks", TaskLeases.CLAIM_ANYWHERE, args(10, 10, 3, "agent", 30_000L), "idx_task_states_pending"),
+                new Query("claimPendingTasks", TaskLeases.CLAIM_PENDING_ANYWHERE, args(10), "idx_task_states_pending"),
+                new Query(
+                        "claimTasks(execution)",
+                        TaskLeases.CLAIM_IN_WORKFLOW,
+                        args(big, 10, big, 10, 3, "agent", 30_000L),
+                        "idx_task_states_workflow_exec_id_pending"),
+                new Query(
+                        "claimTasks",
+                        TaskLeases.CLAIM_ANYWHERE,
+                        args(10, 10, 3, "agent", 30_000L),
+                        "idx_task_states_pending"),
                 new Query("reclaimExpired", TaskLeases.RECLAIM_EXPIRED, args(3, 10), "idx_task_states_running_leases"),
-                new Query("the cascade of deleteExecution (RI query)", "DELETE FROM ONLY task_states WHERE workflow_exec_id = ?",
-                        args(big), "idx_task_states_workflow_exec_id_task_id"),
-                new Query("the cascade to a deleted task's children (RI query)",
-                        "DELETE FROM ONLY task_states WHERE parent_state_id = ?", args(collection), "idx_task_states_parent_"),
-                new Query("getExecutionByTaskId", HibernateWorkflowRepository.SELECT_NEWEST_BY_TASK_ID,
-                        args("flow-0", "task-150"), "idx_task_states_workflow_exec_id_task_id"),
-                new Query("getExecutionByAgentId", HibernateWorkflowRepository.SELECT_NEWEST_BY_AGENT_ID,
-                        args("flow-0", "agent-3"), "idx_task_states_workflow_exec_id_task_id"),
-                new Query("completeWorkflow's top-level tasks", WorkflowCompletion.SELECT_TOP_LEVEL_STATUSES,
-                        args(big), "idx_task_states_workflow_exec_id_parent_null")));
-        queries.add(listStates("listStates {workflowExecId}, a page",
-                TaskStateFilter.builder().workflowExecId(big).limit(100).build(), "idx_task_states_"));
-        queries.add(listStates("listStates {workflowExecId, PENDING}",
-                TaskStateFilter.builder().workflowExecId(big).status(Status.PENDING).limit(100).build(),
+                new Query(
+                        "the cascade of deleteExecution (RI query)",
+                        "DELETE FROM ONLY task_states WHERE workflow_exec_id = ?",
+                        args(big),
+                        "idx_task_states_workflow_exec_id_task_id"),
+                new Query(
+                        "the cascade to a deleted task's children (RI query)",
+                        "DELETE FROM ONLY task_states WHERE parent_state_id = ?",
+                        args(collection),
+                        "idx_task_states_parent_"),
+                new Query(
+                        "getExecutionByTaskId",
+                        HibernateWorkflowRepository.SELECT_NEWEST_BY_TASK_ID,
+                        args("flow-0", "task-150"),
+                        "idx_task_states_workflow_exec_id_task_id"),
+                new Query(
+                        "getExecutionByAgentId",
+                        HibernateWorkflowRepository.SELECT_NEWEST_BY_AGENT_ID,
+                        args("flow-0", "agent-3"),
+                        "idx_task_states_workflow_exec_id_task_id"),
+                new Query(
+                        "completeWorkflow's top-level tasks",
+                        WorkflowCompletion.SELECT_TOP_LEVEL_STATUSES,
+                        args(big),
+                        "idx_task_states_workflow_exec_id_parent_null")));
+        queries.add(listStates(
+                "listStates {workflowExecId}, a page",
+                TaskStateFilter.builder().workflowExecId(big).limit(100).build(),
+                "idx_task_states_"));
+        queries.add(listStates(
+                "listStates {workflowExecId, PENDING}",
+                TaskStateFilter.builder()
+                        .workflowExecId(big)
+                        .status(Status.PENDING)
+                        .limit(100)
+                        .build(),
                 "idx_task_states_workflow_exec_id_pending"));
-        queries.add(listStates("listStates {parentStateId}", TaskStateFilter.builder().parentStateId(collection).build(),
+        queries.add(listStates(
+                "listStates {parentStateId}",
+                TaskStateFilter.builder().parentStateId(collection).build(),
                 "idx_task_states_parent_"));
-        queries.add(listStates("listStates {PENDING}, a page", TaskStateFilter.builder().status(Status.PENDING).limit(100).build(),
+        queries.add(listStates(
+                "listStates {PENDING}, a page",
+                TaskStateFilter.builder().status(Status.PENDING).limit(100).build(),
                 "idx_task_states_pending"));
-        queries.add(listStates("listStates {taskExecId}", TaskStateFilter.builder().taskExecId("pt-0010-0050").build(),
+        queries.add(listStates(
+                "listStates {taskExecId}",
+                TaskStateFilter.builder().taskExecId("pt-0010-0050").build(),
                 "task_states_pkey"));
         // A page ordered by (created_at, task_exec_id) walks the created_at index only with an incremental
         // sort, which PostgreSQL has from 13 on; on 12 these two sort the table in both profiles.
         if (serverMajor() >= 13) {
-            queries.add(listStates("listStates {agentId}, a page", TaskStateFilter.builder().agentId("agent-3").limit(100).build(),
+            queries.add(listStates(
+                    "listStates {agentId}, a page",
+                    TaskStateFilter.builder().agentId("agent-3").limit(100).build(),
                     "idx_task_states_created_at"));
-            queries.add(listStates("listStates {}, a page", TaskStateFilter.builder().limit(100).build(), "idx_task_states_created_at"));
+            queries.add(listStates(
+                    "listStates {}, a page",
+                    TaskStateFilter.builder().limit(100).build(),
+                    "idx_task_states_created_at"));
         }
         return queries;
     }
@@ -150,14 +215,19 @@ class IndexProfilePlanTest {
             List<String> lean = taskScans(plan(LEAN, query));
 
             assertThat(standard).as("default: " + query.operation()).noneMatch(scan -> scan.startsWith("Seq Scan"));
-            assertThat(lean).as("lean: " + query.operation()).noneMatch(scan -> scan.startsWith("Seq Scan"))
+            assertThat(lean)
+                    .as("lean: " + query.operation())
+                    .noneMatch(scan -> scan.startsWith("Seq Scan"))
                     .anyMatch(scan -> scan.matches("(Index|Index Only|Bitmap Index) Scan " + query.leanIndex() + ".*"));
         }
     }
 
     @Test
     void listingTasksByAnAgentAloneWithoutALimitScansTheTableInTheLeanProfileOnly() throws Exception {
-        Query byAgent = listStates("listStates {agentId}", TaskStateFilter.builder().agentId("agent-3").build(), "");
+        Query byAgent = listStates(
+                "listStates {agentId}",
+                TaskStateFilter.builder().agentId("agent-3").build(),
+                "");
 
         assertThat(taskScans(plan(DEFAULT, byAgent))).anyMatch(scan -> scan.endsWith("idx_task_states_agent_id"));
         assertThat(taskScans(plan(LEAN, byAgent))).containsExactly("Seq Scan");
@@ -194,10 +264,12 @@ class IndexProfilePlanTest {
     /** The scans of task_states in the plan, depth first: node type and index name. */
     private static List<String> taskScans(JsonNode plan) {
         List<String> scans = new ArrayList<>();
-        boolean onTasks = plan.has("Relation Name") && plan.get("Relation Name").asString().equals("task_states")
+        boolean onTasks = plan.has("Relation Name")
+                        && plan.get("Relation Name").asString().equals("task_states")
                 || plan.has("Index Name") && plan.get("Index Name").asString().contains("task_states");
         if (plan.get("Node Type").asString().endsWith("Scan") && onTasks) {
-            scans.add(plan.get("Node Type").asString() + (plan.has("Index Name") ? " " + plan.get("Index Name").asString() : ""));
+            scans.add(plan.get("Node Type").asString()
+                    + (plan.has("Index Name") ? " " + plan.get("Index Name").asString() : ""));
         }
         JsonNode children = plan.get("Plans");
         if (children != null) {

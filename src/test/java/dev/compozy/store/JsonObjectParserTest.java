@@ -1,10 +1,10 @@
 package dev.compozy.store;
 
-import dev.compozy.store.core.FrozenMap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.compozy.store.core.FrozenMap;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -24,8 +24,8 @@ import tools.jackson.databind.ObjectReader;
  * text must give equal values of the same classes, and what Jackson refuses, the reader refuses.
  */
 class JsonObjectParserTest {
-    private static final ObjectReader JACKSON = Json.mapper().readerFor(new TypeReference<LinkedHashMap<String, Object>>() {
-    });
+    private static final ObjectReader JACKSON =
+            Json.mapper().readerFor(new TypeReference<LinkedHashMap<String, Object>>() {});
 
     @Test
     void readsEveryRandomDocumentAsJacksonDoes() {
@@ -42,31 +42,55 @@ class JsonObjectParserTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "{\"int\": 2147483647, \"min\": -2147483648, \"long\": 2147483648, \"negLong\": -2147483649}",
-        "{\"maxLong\": 9223372036854775807, \"minLong\": -9223372036854775808}",
-        "{\"big\": 9223372036854775808, \"negBig\": -9223372036854775809, \"huge\": 123456789012345678901234567890}",
-        "{\"zero\": 0, \"negZero\": -0, \"float\": -0.0, \"exp\": 1e2, \"Exp\": 1E-2, \"signed\": 2.5e+3}",
-        "{\"escapes\": \"\\\"\\\\\\/\\b\\f\\n\\r\\t\", \"unicode\": \"\\u00e9\\u4e2d\\ud83d\\ude00\", \"raw\": \"é中😀\"}",
-        "{\"key \\\"quoted\\\"\": 1, \"\\u006bey\": 2, \"\": 3}",
-        "{\"dup\": 1, \"other\": 2, \"dup\": 3}",
-        "{\"nested\": {\"dup\": 1, \"dup\": [true, false, null]}, \"empty\": {}, \"list\": [], \"deep\": [[[{}]]]}",
-        " \t\r\n{ \"spaced\" :\n[ 1 , 2 ] }\n "
-    })
+    @ValueSource(
+            strings = {
+                "{\"int\": 2147483647, \"min\": -2147483648, \"long\": 2147483648, \"negLong\": -2147483649}",
+                "{\"maxLong\": 9223372036854775807, \"minLong\": -9223372036854775808}",
+                "{\"big\": 9223372036854775808, \"negBig\": -9223372036854775809, \"huge\": 123456789012345678901234567890}",
+                "{\"zero\": 0, \"negZero\": -0, \"float\": -0.0, \"exp\": 1e2, \"Exp\": 1E-2, \"signed\": 2.5e+3}",
+                "{\"escapes\": \"\\\"\\\\\\/\\b\\f\\n\\r\\t\", \"unicode\": \"\\u00e9\\u4e2d\\ud83d\\ude00\", \"raw\": \"é中😀\"}",
+                "{\"key \\\"quoted\\\"\": 1, \"\\u006bey\": 2, \"\": 3}",
+                "{\"dup\": 1, \"other\": 2, \"dup\": 3}",
+                "{\"nested\": {\"dup\": 1, \"dup\": [true, false, null]}, \"empty\": {}, \"list\": [], \"deep\": [[[{}]]]}",
+                " \t\r\n{ \"spaced\" :\n[ 1 , 2 ] }\n "
+            })
     void readsEdgeCasesAsJacksonDoes(String text) {
         assertSameTree(JsonObjectParser.parse(text), JACKSON.readValue(text), text);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "{", "{\"a\"}", "{\"a\" 1}", "{\"a\": }", "{\"a\": 1,}",
-        "{\"a\": 1 \"b\": 2}", "{a: 1}", "{'a': 1}", "{\"a\": 01}", "{\"a\": -}", "{\"a\": 1.}", "{\"a\": .5}",
-        "{\"a\": 1e}", "{\"a\": +1}", "{\"a\": tru}", "{\"a\": nul}", "{\"a\": NaN}", "{\"a\": \"unterminated}",
-        "{\"a\": \"bad \\x escape\"}", "{\"a\": \"\\u12\"}", "{\"a\": \"tab\tinside\"}", "{\"a\": [1, 2}",
-        "{\"a\": {\"b\": 1}", "{\"a\": 1} {\"b\": 2}", "{\"a\": 1} x"
-    })
+    @ValueSource(
+            strings = {
+                "{",
+                "{\"a\"}",
+                "{\"a\" 1}",
+                "{\"a\": }",
+                "{\"a\": 1,}",
+                "{\"a\": 1 \"b\": 2}",
+                "{a: 1}",
+                "{'a': 1}",
+                "{\"a\": 01}",
+                "{\"a\": -}",
+                "{\"a\": 1.}",
+                "{\"a\": .5}",
+                "{\"a\": 1e}",
+                "{\"a\": +1}",
+                "{\"a\": tru}",
+                "{\"a\": nul}",
+                "{\"a\": NaN}",
+                "{\"a\": \"unterminated}",
+                "{\"a\": \"bad \\x escape\"}",
+                "{\"a\": \"\\u12\"}",
+                "{\"a\": \"tab\tinside\"}",
+                "{\"a\": [1, 2}",
+                "{\"a\": {\"b\": 1}",
+                "{\"a\": 1} {\"b\": 2}",
+                "{\"a\": 1} x"
+            })
     void refusesWhatJacksonRefuses(String text) {
-        assertThatThrownBy(() -> JACKSON.readValue(text)).as("Jackson on %s", text).isNotNull();
+        assertThatThrownBy(() -> JACKSON.readValue(text))
+                .as("Jackson on %s", text)
+                .isNotNull();
 
         assertThatThrownBy(() -> JsonObjectParser.parse(text))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -107,7 +131,8 @@ class JsonObjectParserTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"{\"a\": \"\\ud800\"}", "{\"a\": \"\\udc00x\"}", "{\"\\ud83d\": 1}", "{\"a\": \"\\u0000\"}"})
+    @ValueSource(
+            strings = {"{\"a\": \"\\ud800\"}", "{\"a\": \"\\udc00x\"}", "{\"\\ud83d\": 1}", "{\"a\": \"\\u0000\"}"})
     void refusesEscapesPostgresCannotHold(String text) {
         assertThatThrownBy(() -> JsonObjectParser.parse(text)).isInstanceOf(IllegalArgumentException.class);
     }
@@ -123,7 +148,8 @@ class JsonObjectParserTest {
         Map<String, Object> first = JsonObjectParser.parse("{\"sharedKey\": 1}");
         Map<String, Object> second = JsonObjectParser.parse("{\"sharedKey\": 2}");
 
-        assertThat(second.keySet().iterator().next()).isSameAs(first.keySet().iterator().next());
+        assertThat(second.keySet().iterator().next())
+                .isSameAs(first.keySet().iterator().next());
     }
 
     @Test
@@ -134,7 +160,8 @@ class JsonObjectParserTest {
 
         assertThat(JsonObjectParser.parse(deepest)).containsKey("a");
         assertThatThrownBy(() -> JsonObjectParser.parse(tooDeep))
-                .hasMessageStartingWith("malformed JSON object: nested deeper than " + JsonLimits.MAX_DEPTH + " levels");
+                .hasMessageStartingWith(
+                        "malformed JSON object: nested deeper than " + JsonLimits.MAX_DEPTH + " levels");
     }
 
     @Test
@@ -155,7 +182,9 @@ class JsonObjectParserTest {
         if (expected instanceof Map<?, ?> expectedMap) {
             assertThat(actual).as(text).isInstanceOf(Map.class);
             Map<?, ?> actualMap = (Map<?, ?>) actual;
-            assertThat(List.<Object>copyOf(actualMap.keySet())).as(text).containsExactlyElementsOf(List.<Object>copyOf(expectedMap.keySet()));
+            assertThat(List.<Object>copyOf(actualMap.keySet()))
+                    .as(text)
+                    .containsExactlyElementsOf(List.<Object>copyOf(expectedMap.keySet()));
             expectedMap.forEach((key, value) -> assertSameTree(actualMap.get(key), value, text));
             return;
         }
@@ -190,7 +219,9 @@ class JsonObjectParserTest {
             case 2 -> random.nextInt(2_000) - 1_000;
             case 3 -> random.nextInt();
             case 4 -> random.nextLong();
-            case 5 -> new BigInteger(64 + random.nextInt(100), random).multiply(BigInteger.valueOf(random.nextBoolean() ? 1 : -1));
+            case 5 ->
+                new BigInteger(64 + random.nextInt(100), random)
+                        .multiply(BigInteger.valueOf(random.nextBoolean() ? 1 : -1));
             case 6 -> random.nextDouble() * Math.pow(10, random.nextInt(40) - 20) * (random.nextBoolean() ? 1 : -1);
             case 7, 8 -> randomString(random);
             case 9 -> randomObject(random, depth);

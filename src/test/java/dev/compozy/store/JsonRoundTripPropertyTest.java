@@ -59,7 +59,10 @@ class JsonRoundTripPropertyTest extends IntegrationTest {
         roundTrip("numbers and nulls", numbers, numbers, numbers);
         roundTrip("the empty object", Map.of(), Map.of(), Map.of());
         // The error column holds {message, code, details}: its details may be one level less deep.
-        roundTrip("nesting at the limit", JsonDocuments.nested(Json.MAX_DEPTH), JsonDocuments.nested(Json.MAX_DEPTH),
+        roundTrip(
+                "nesting at the limit",
+                JsonDocuments.nested(Json.MAX_DEPTH),
+                JsonDocuments.nested(Json.MAX_DEPTH),
                 JsonDocuments.nested(Json.MAX_DEPTH - 1));
     }
 
@@ -73,42 +76,73 @@ class JsonRoundTripPropertyTest extends IntegrationTest {
      * Writes {@code input} and {@code output} (and an error whose details are {@code details}) through every
      * write path, then reads every row back through every read path.
      */
-    private void roundTrip(String description, Map<String, Object> input, Map<String, Object> output,
-            Map<String, Object> details) {
+    private void roundTrip(
+            String description, Map<String, Object> input, Map<String, Object> output, Map<String, Object> details) {
         ExecutionError error = new ExecutionError("failed: " + description.length(), "CODE", details);
-        WorkflowExecution execution = workflows.upsertExecution(WorkflowExecution.builder().workflowExecId(Id.newId())
-                .workflowId("round-trip").status(Status.RUNNING).input(input).output(output).error(error).build());
-        TaskState parent = tasks.upsertState(task(execution, "parent").executionType(ExecutionType.PARALLEL)
-                .status(Status.RUNNING).input(input).output(output).error(error).build());
-        TaskState queued = task(execution, "queued").input(input).output(output).error(error).build();
+        WorkflowExecution execution = workflows.upsertExecution(WorkflowExecution.builder()
+                .workflowExecId(Id.newId())
+                .workflowId("round-trip")
+                .status(Status.RUNNING)
+                .input(input)
+                .output(output)
+                .error(error)
+                .build());
+        TaskState parent = tasks.upsertState(task(execution, "parent")
+                .executionType(ExecutionType.PARALLEL)
+                .status(Status.RUNNING)
+                .input(input)
+                .output(output)
+                .error(error)
+                .build());
+        TaskState queued = task(execution, "queued")
+                .input(input)
+                .output(output)
+                .error(error)
+                .build();
         tasks.withTx(tx -> tasks.upsertState(tx, queued));
-        tasks.createChildStatesInTransaction(parent.taskExecId(),
-                List.of(child(parent, "batched").input(input).output(output).error(error).build()));
-        tasks.completeChild(child(parent, "completed").status(Status.SUCCESS).input(input).output(output)
-                .error(error).build(), CompletionStrategy.WAIT_ALL);
+        tasks.createChildStatesInTransaction(
+                parent.taskExecId(),
+                List.of(child(parent, "batched")
+                        .input(input)
+                        .output(output)
+                        .error(error)
+                        .build()));
+        tasks.completeChild(
+                child(parent, "completed")
+                        .status(Status.SUCCESS)
+                        .input(input)
+                        .output(output)
+                        .error(error)
+                        .build(),
+                CompletionStrategy.WAIT_ALL);
 
         Expected expected = new Expected(description, input, output, error);
         String execId = execution.workflowExecId();
         List<String> ids = new ArrayList<>();
-        tasks.listStates(TaskStateFilter.builder().workflowExecId(execId).build()).forEach(state -> {
-            expected.check("listStates", state);
-            ids.add(state.taskExecId());
-        });
+        tasks.listStates(TaskStateFilter.builder().workflowExecId(execId).build())
+                .forEach(state -> {
+                    expected.check("listStates", state);
+                    ids.add(state.taskExecId());
+                });
         assertThat(ids).as(description).hasSize(4);
         for (String id : ids) {
             expected.check("getState", tasks.getState(id));
             TaskState locked = tasks.fromTx(tx -> tasks.getStateForUpdate(tx, id));
             expected.check("getStateForUpdate", locked);
         }
-        tasks.forEachState(TaskStateFilter.builder().workflowExecId(execId).build(),
+        tasks.forEachState(
+                TaskStateFilter.builder().workflowExecId(execId).build(),
                 state -> expected.check("forEachState", state));
         tasks.listTasksInWorkflow(execId).values().forEach(state -> expected.check("listTasksInWorkflow", state));
         tasks.getTaskTree(parent.taskExecId()).forEach(state -> expected.check("getTaskTree", state));
         tasks.listChildren(parent.taskExecId()).forEach(state -> expected.check("listChildren", state));
-        assertThat(tasks.listChildrenOutputs(parent.taskExecId())).as(description + ", listChildrenOutputs")
-                .containsOnlyKeys("batched", "completed").allSatisfy((taskId, read) -> assertThat(read).isEqualTo(output));
+        assertThat(tasks.listChildrenOutputs(parent.taskExecId()))
+                .as(description + ", listChildrenOutputs")
+                .containsOnlyKeys("batched", "completed")
+                .allSatisfy((taskId, read) -> assertThat(read).isEqualTo(output));
         expected.check("getExecution", workflows.getExecution(execId));
-        List<WorkflowExecution> listed = workflows.listExecutions(ExecutionFilter.builder().workflowExecId(execId).build());
+        List<WorkflowExecution> listed = workflows.listExecutions(
+                ExecutionFilter.builder().workflowExecId(execId).build());
         assertThat(listed).as(description).hasSize(1);
         expected.check("listExecutions", listed.get(0));
         List<TaskState> claimed = tasks.claimPendingTasks(execId, 10);
@@ -116,8 +150,8 @@ class JsonRoundTripPropertyTest extends IntegrationTest {
         claimed.forEach(state -> expected.check("claimPendingTasks", state));
     }
 
-    private record Expected(String description, Map<String, Object> input, Map<String, Object> output,
-            ExecutionError error) {
+    private record Expected(
+            String description, Map<String, Object> input, Map<String, Object> output, ExecutionError error) {
         void check(String path, TaskState state) {
             String where = description + ", " + path + ", task " + state.taskId();
             assertThat(state.input()).as(where + ", input").isEqualTo(input);

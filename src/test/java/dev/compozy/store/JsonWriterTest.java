@@ -32,7 +32,9 @@ class JsonWriterTest {
         assertThat(JsonWriter.write(Map.of("d", 1e20), "f")).isEqualTo("{\"d\":100000000000000000000.0}");
         assertThat(JsonWriter.write(Map.of("d", 1.5e-7), "f")).isEqualTo("{\"d\":0.00000015}");
         assertThat(JsonWriter.write(Map.of("d", 2.5f), "f")).isEqualTo("{\"d\":2.5}");
-        assertThat(JsonObjectParser.parse(JsonWriter.write(Map.of("d", 1e20), "f")).get("d")).isEqualTo(1e20);
+        assertThat(JsonObjectParser.parse(JsonWriter.write(Map.of("d", 1e20), "f"))
+                        .get("d"))
+                .isEqualTo(1e20);
     }
 
     @Test
@@ -47,12 +49,15 @@ class JsonWriterTest {
 
         assertThat(JsonWriter.write(Map.of("d", decimal), "f")).isEqualTo("{\"d\":" + decimal.toPlainString() + "}");
         assertThat(JsonWriter.write(Map.of("i", integer), "f")).isEqualTo("{\"i\":" + integer + "}");
-        assertThat(JsonObjectParser.parse(JsonWriter.write(Map.of("d", decimal), "f")).get("d")).isEqualTo(decimal);
+        assertThat(JsonObjectParser.parse(JsonWriter.write(Map.of("d", decimal), "f"))
+                        .get("d"))
+                .isEqualTo(decimal);
     }
 
     @Test
     void refusesWhatIsNotAJsonValueNamingItsPath() {
-        assertRefused(Map.of("a", Map.of("b", List.of(0, Set.of(1)))),
+        assertRefused(
+                Map.of("a", Map.of("b", List.of(0, Set.of(1)))),
                 "input.a.b[1]: java.util.ImmutableCollections$Set12 is not a JSON value");
         assertRefused(Map.of("when", java.time.Instant.EPOCH), "input.when: java.time.Instant is not a JSON value");
         assertRefused(Map.of("n", Double.NEGATIVE_INFINITY), "input.n: -Infinity is not a JSON number");
@@ -77,8 +82,11 @@ class JsonWriterTest {
 
     @Test
     void refusesNumbersNumericCannotHold() {
-        assertRefused(Map.of("n", new BigDecimal("1e-16384")), "input.n: a number with 16384 digits after the decimal point");
-        assertRefused(Map.of("n", new BigDecimal("1e131072")), "input.n: a number with 131073 digits before the decimal point");
+        assertRefused(
+                Map.of("n", new BigDecimal("1e-16384")), "input.n: a number with 16384 digits after the decimal point");
+        assertRefused(
+                Map.of("n", new BigDecimal("1e131072")),
+                "input.n: a number with 131073 digits before the decimal point");
     }
 
     @Test
@@ -99,6 +107,7 @@ class JsonWriterTest {
 
     private static void assertRefused(Map<?, ?> document, String messageStart) {
         assertThatThrownBy(() -> JsonWriter.write(document, "input"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith(messageStart);
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(messageStart);
     }
 }

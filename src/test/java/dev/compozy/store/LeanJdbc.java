@@ -47,10 +47,12 @@ public final class LeanJdbc implements AutoCloseable {
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb)");
         update = connection.prepareStatement("UPDATE " + taskTable
                 + " SET status = ?, output = ?::jsonb, updated_at = now() WHERE task_exec_id = ?");
-        get = connection.prepareStatement("SELECT " + TaskRows.COLUMNS + " FROM " + taskTable + " WHERE task_exec_id = ?");
+        get = connection.prepareStatement(
+                "SELECT " + TaskRows.COLUMNS + " FROM " + taskTable + " WHERE task_exec_id = ?");
         workflow = connection.prepareStatement("SELECT workflow_exec_id, workflow_id, status, input, output, error,"
                 + " created_at, updated_at FROM " + workflows + " WHERE workflow_exec_id = ?");
-        tasks = connection.prepareStatement("SELECT " + TaskRows.COLUMNS + " FROM " + taskTable + " WHERE workflow_exec_id = ?");
+        tasks = connection.prepareStatement(
+                "SELECT " + TaskRows.COLUMNS + " FROM " + taskTable + " WHERE workflow_exec_id = ?");
     }
 
     /** The execution and its tasks in one transaction: one insert and one batch. */
@@ -60,10 +62,22 @@ public final class LeanJdbc implements AutoCloseable {
             Jdbc.bind(insertWorkflow, workflowExecId, workflowId, Status.RUNNING.dbValue(), "{\"bench\": true}");
             insertWorkflow.executeUpdate();
             for (TaskState state : states) {
-                Jdbc.bind(insertTask, state.taskExecId(), state.taskId(), state.workflowExecId(), state.workflowId(),
-                        state.component().dbValue(), state.status().dbValue(), state.executionType().dbValue(),
-                        state.agentId(), state.actionId(), state.toolId(), state.parentStateId(),
-                        JsonWriter.write(state.input(), "input"), JsonWriter.write(state.output(), "output"), null);
+                Jdbc.bind(
+                        insertTask,
+                        state.taskExecId(),
+                        state.taskId(),
+                        state.workflowExecId(),
+                        state.workflowId(),
+                        state.component().dbValue(),
+                        state.status().dbValue(),
+                        state.executionType().dbValue(),
+                        state.agentId(),
+                        state.actionId(),
+                        state.toolId(),
+                        state.parentStateId(),
+                        JsonWriter.write(state.input(), "input"),
+                        JsonWriter.write(state.output(), "output"),
+                        null);
                 insertTask.addBatch();
             }
             insertTask.executeBatch();

@@ -25,21 +25,29 @@ class MigrationWaitTest {
             lock(other, "SELECT pg_advisory_lock(?)");
             // One connection, so that the session that migrated is the one asked afterwards.
             CompletableFuture<String> opening = CompletableFuture.supplyAsync(() -> {
-                try (Store store = Store.open(db.config(name).autoMigrate(true).lockTimeout(Duration.ofMillis(100))
-                        .maxPoolSize(1).minIdle(0).applicationName("migration-waiter").build())) {
-                    return store.database().fromTx(tx -> tx.withConnection(connection -> {
-                        try (var statement = connection.createStatement();
-                                var rows = statement.executeQuery("SHOW lock_timeout")) {
-                            rows.next();
-                            return rows.getString(1);
-                        }
-                    }));
+                try (Store store = Store.open(db.config(name)
+                        .autoMigrate(true)
+                        .lockTimeout(Duration.ofMillis(100))
+                        .maxPoolSize(1)
+                        .minIdle(0)
+                        .applicationName("migration-waiter")
+                        .build())) {
+                    return store.database()
+                            .fromTx(tx -> tx.withConnection(connection -> {
+                                try (var statement = connection.createStatement();
+                                        var rows = statement.executeQuery("SHOW lock_timeout")) {
+                                    rows.next();
+                                    return rows.getString(1);
+                                }
+                            }));
                 }
             });
 
             awaitWaitingLongerThan(other, opening, Duration.ofMillis(500));
             lock(other, "SELECT pg_advisory_unlock(?)");
-            assertThat(opening.get(60, TimeUnit.SECONDS)).as("the store's lock timeout after migrating").isEqualTo("100ms");
+            assertThat(opening.get(60, TimeUnit.SECONDS))
+                    .as("the store's lock timeout after migrating")
+                    .isEqualTo("100ms");
         }
     }
 
@@ -52,7 +60,9 @@ class MigrationWaitTest {
                 + "AND now() - query_start > make_interval(secs => ?)")) {
             waited.setDouble(1, wait.toMillis() / 1000.0);
             while (true) {
-                assertThat(opening).as("the store gave up waiting for the other migration").isNotDone();
+                assertThat(opening)
+                        .as("the store gave up waiting for the other migration")
+                        .isNotDone();
                 try (ResultSet rows = waited.executeQuery()) {
                     rows.next();
                     if (rows.getLong(1) > 0) {

@@ -32,7 +32,8 @@ class MockingExampleTest {
         boolean finish(String taskExecId, Map<String, Object> result) {
             try {
                 TaskState state = tasks.getState(taskExecId);
-                tasks.upsertState(state.toBuilder().status(Status.SUCCESS).output(result).build());
+                tasks.upsertState(
+                        state.toBuilder().status(Status.SUCCESS).output(result).build());
                 return true;
             } catch (TaskNotFoundException e) {
                 return false;
@@ -45,14 +46,21 @@ class MockingExampleTest {
 
     @Test
     void finishingATaskStoresItAsSucceededWithItsOutput() {
-        TaskState running = TaskState.builder().taskExecId("t-1").taskId("extract").workflowExecId("w-1")
-                .workflowId("etl").status(Status.RUNNING).build();
+        TaskState running = TaskState.builder()
+                .taskExecId("t-1")
+                .taskId("extract")
+                .workflowExecId("w-1")
+                .workflowId("etl")
+                .status(Status.RUNNING)
+                .build();
         when(tasks.getState("t-1")).thenReturn(running);
 
         boolean finished = new TaskFinisher(tasks).finish("t-1", Map.of("rows", 42));
 
         assertThat(finished).isTrue();
-        verify(tasks).upsertState(argThat((TaskState s) -> s.status() == Status.SUCCESS && s.output().equals(Map.of("rows", 42))));
+        verify(tasks)
+                .upsertState(argThat((TaskState s) ->
+                        s.status() == Status.SUCCESS && s.output().equals(Map.of("rows", 42))));
     }
 
     @Test

@@ -19,12 +19,14 @@ class PersistenceUnitTest extends IntegrationTest {
 
     @Test
     void theJarShipsNoPersistenceUnitOfItsOwn() {
-        assertThat(Store.class.getClassLoader().getResource("META-INF/persistence.xml")).isNull();
+        assertThat(Store.class.getClassLoader().getResource("META-INF/persistence.xml"))
+                .isNull();
     }
 
     @Test
     void aUnitDeclaredWithTheMappingFileBootsAndReadsTheTables() {
-        execute("INSERT INTO workflow_states (workflow_exec_id, workflow_id, status) VALUES ('wf-pu', 'wf', 'RUNNING')");
+        execute(
+                "INSERT INTO workflow_states (workflow_exec_id, workflow_id, status) VALUES ('wf-pu', 'wf', 'RUNNING')");
         execute("INSERT INTO task_states (component, status, task_exec_id, task_id, workflow_exec_id, workflow_id,"
                 + " execution_type) VALUES ('task', 'RUNNING', 'parent-pu', 'p', 'wf-pu', 'wf', 'parallel')");
         execute("INSERT INTO task_states (component, status, task_exec_id, task_id, workflow_exec_id, workflow_id,"
@@ -34,15 +36,20 @@ class PersistenceUnitTest extends IntegrationTest {
                 "jakarta.persistence.jdbc.user", db.user(),
                 "jakarta.persistence.jdbc.password", db.password());
 
-        EntityManagerFactory factory = Persistence.createEntityManagerFactory(
-                new PersistenceConfiguration(Store.PERSISTENCE_UNIT).mappingFile("META-INF/compozy-store-orm.xml")
+        EntityManagerFactory factory =
+                Persistence.createEntityManagerFactory(new PersistenceConfiguration(Store.PERSISTENCE_UNIT)
+                        .mappingFile("META-INF/compozy-store-orm.xml")
                         .properties(connection));
-        try (factory; EntityManager em = factory.createEntityManager()) {
+        try (factory;
+                EntityManager em = factory.createEntityManager()) {
             TaskStateEntity child = em.find(TaskStateEntity.class, "child-pu");
             assertThat(child.getParentStateId()).isEqualTo("parent-pu");
             assertThat(child.getWorkflowExecId()).isEqualTo("wf-pu");
-            assertThat(em.createQuery("SELECT t.taskExecId FROM TaskStateEntity t WHERE t.parentStateId = 'parent-pu'",
-                    String.class).getResultList()).containsExactly("child-pu");
+            assertThat(em.createQuery(
+                                    "SELECT t.taskExecId FROM TaskStateEntity t WHERE t.parentStateId = 'parent-pu'",
+                                    String.class)
+                            .getResultList())
+                    .containsExactly("child-pu");
             WorkflowExecutionEntity workflow = em.find(WorkflowExecutionEntity.class, "wf-pu");
             assertThat(workflow.getWorkflowId()).isEqualTo("wf");
         }

@@ -1,14 +1,14 @@
 package dev.compozy.store;
 
-import dev.compozy.store.core.LockTimeoutException;
-import dev.compozy.store.core.StoreException;
 import static dev.compozy.store.testing.Fixtures.child;
 import static dev.compozy.store.testing.Fixtures.execution;
 import static dev.compozy.store.testing.Fixtures.task;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.compozy.store.core.LockTimeoutException;
 import dev.compozy.store.core.Status;
+import dev.compozy.store.core.StoreException;
 import dev.compozy.store.task.CompletionStrategy;
 import dev.compozy.store.task.TaskRepository;
 import dev.compozy.store.task.TaskState;
@@ -37,25 +37,31 @@ class PoolExhaustionTest extends IntegrationTest {
     void aStatementThatFindsNoFreeConnectionNamesTheOperationAndId() throws Exception {
         TaskState state = tasks.upsertState(task(execution(workflows), "t").build());
         try (Store small = smallStore()) {
-            whileEveryConnectionIsTaken(small, 2, () -> assertThatThrownBy(() -> small.taskRepository()
-                    .getState(state.taskExecId()))
-                    .isInstanceOf(StoreException.class)
-                    .hasMessageStartingWith("getState(task_exec_id=" + state.taskExecId() + "): ")
-                    .hasMessageContaining("Connection is not available"));
+            whileEveryConnectionIsTaken(
+                    small,
+                    2,
+                    () -> assertThatThrownBy(() -> small.taskRepository().getState(state.taskExecId()))
+                            .isInstanceOf(StoreException.class)
+                            .hasMessageStartingWith("getState(task_exec_id=" + state.taskExecId() + "): ")
+                            .hasMessageContaining("Connection is not available"));
         }
     }
 
     @Test
     void aTransactionThatFindsNoFreeConnectionNamesTheOperationAndId() throws Exception {
-        TaskState parent = tasks.upsertState(task(execution(workflows), "parent").build());
+        TaskState parent =
+                tasks.upsertState(task(execution(workflows), "parent").build());
         TaskState child = child(parent, "child").status(Status.SUCCESS).build();
         try (Store small = smallStore()) {
-            whileEveryConnectionIsTaken(small, 2, () -> assertThatThrownBy(() -> small.taskRepository()
-                    .completeChild(child, CompletionStrategy.WAIT_ALL))
-                    .isInstanceOf(StoreException.class)
-                    .hasMessageStartingWith("completeChild(task_exec_id=" + child.taskExecId() + ", parent_state_id="
-                            + parent.taskExecId() + "): cannot start a transaction: ")
-                    .hasMessageContaining("Connection is not available"));
+            whileEveryConnectionIsTaken(
+                    small,
+                    2,
+                    () -> assertThatThrownBy(
+                                    () -> small.taskRepository().completeChild(child, CompletionStrategy.WAIT_ALL))
+                            .isInstanceOf(StoreException.class)
+                            .hasMessageStartingWith("completeChild(task_exec_id=" + child.taskExecId()
+                                    + ", parent_state_id=" + parent.taskExecId() + "): cannot start a transaction: ")
+                            .hasMessageContaining("Connection is not available"));
         }
     }
 
@@ -66,8 +72,11 @@ class PoolExhaustionTest extends IntegrationTest {
         ExecutorService threads = Executors.newFixedThreadPool(4);
         CountDownLatch locked = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        try (Store four = Store.open(db.config(TestDatabase.SHARED_DATABASE).maxPoolSize(4).minIdle(0)
-                .applicationName("four-connections").build())) {
+        try (Store four = Store.open(db.config(TestDatabase.SHARED_DATABASE)
+                .maxPoolSize(4)
+                .minIdle(0)
+                .applicationName("four-connections")
+                .build())) {
             TaskRepository fourTasks = four.taskRepository();
             Future<?> holder = threads.submit(() -> fourTasks.withTx(tx -> {
                 fourTasks.getStateForUpdate(tx, held.taskExecId());
@@ -85,7 +94,8 @@ class PoolExhaustionTest extends IntegrationTest {
 
             assertThat(fourTasks.getState(other.taskExecId()).taskId()).isEqualTo("other");
             for (Future<?> waiter : waiters) {
-                assertThatThrownBy(() -> waiter.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(LockTimeoutException.class);
+                assertThatThrownBy(() -> waiter.get(30, TimeUnit.SECONDS))
+                        .hasCauseInstanceOf(LockTimeoutException.class);
             }
             release.countDown();
             holder.get(30, TimeUnit.SECONDS);
@@ -98,8 +108,10 @@ class PoolExhaustionTest extends IntegrationTest {
     /** Polls pg_stat_activity until that many of the application's backends wait for a lock. */
     private void awaitBackendsWaitingForALock(String applicationName, int waiting) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (count("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND application_name = ?",
-                applicationName) < waiting) {
+        while (count(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND application_name = ?",
+                        applicationName)
+                < waiting) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("the lock waiters never started waiting");
             }
@@ -123,7 +135,10 @@ class PoolExhaustionTest extends IntegrationTest {
     }
 
     private Store smallStore() {
-        return Store.open(db.config(TestDatabase.SHARED_DATABASE).maxPoolSize(2).minIdle(0)
-                .connectTimeout(Duration.ofMillis(300)).build());
+        return Store.open(db.config(TestDatabase.SHARED_DATABASE)
+                .maxPoolSize(2)
+                .minIdle(0)
+                .connectTimeout(Duration.ofMillis(300))
+                .build());
     }
 }

@@ -42,7 +42,8 @@ class QueryPlanTest extends IntegrationTest {
                        CASE WHEN c % 2 = 0 THEN '{"ok": true}'::jsonb END
                 FROM generate_series(1, 20) w, generate_series(0, 2999) c
                 ORDER BY w, c""");
-        try (Connection connection = db.connect(TestDatabase.SHARED_DATABASE); Statement statement = connection.createStatement()) {
+        try (Connection connection = db.connect(TestDatabase.SHARED_DATABASE);
+                Statement statement = connection.createStatement()) {
             // The embedded server commits asynchronously; VACUUM only marks pages all-visible (what an
             // index-only scan needs) once the inserting commit is flushed, which CHECKPOINT forces.
             statement.execute("CHECKPOINT");
@@ -59,7 +60,10 @@ class QueryPlanTest extends IntegrationTest {
             }
             try (ResultSet row = statement.executeQuery()) {
                 row.next();
-                return dev.compozy.store.Json.mapper().readTree(row.getString(1)).get(0).get("Plan");
+                return dev.compozy.store.Json.mapper()
+                        .readTree(row.getString(1))
+                        .get(0)
+                        .get("Plan");
             }
         }
     }
@@ -78,8 +82,10 @@ class QueryPlanTest extends IntegrationTest {
     }
 
     private static List<String> scans(JsonNode plan) {
-        return nodes(plan).stream().filter(n -> n.get("Node Type").asString().contains("Scan"))
-                .map(n -> n.get("Node Type").asString() + (n.has("Index Name") ? " " + n.get("Index Name").asString() : ""))
+        return nodes(plan).stream()
+                .filter(n -> n.get("Node Type").asString().contains("Scan"))
+                .map(n -> n.get("Node Type").asString()
+                        + (n.has("Index Name") ? " " + n.get("Index Name").asString() : ""))
                 .toList();
     }
 
@@ -88,17 +94,22 @@ class QueryPlanTest extends IntegrationTest {
         JsonNode plan = plan(TaskHierarchy.SELECT_PROGRESS, "plan-1-0");
 
         assertThat(scans(plan)).containsExactly("Index Only Scan idx_task_states_parent_status");
-        assertThat(count("SELECT relallvisible FROM pg_class WHERE relname = 'task_states'")).as("vacuumed").isPositive();
+        assertThat(count("SELECT relallvisible FROM pg_class WHERE relname = 'task_states'"))
+                .as("vacuumed")
+                .isPositive();
     }
 
     @Test
     void theTreesRecursiveStepFindsChildrenThroughTheParentIndex() throws SQLException {
         JsonNode plan = plan(TaskHierarchy.SELECT_TASK_TREE, "plan-2-0", 100);
 
-        JsonNode recursiveUnion = nodes(plan).stream().filter(n -> n.get("Node Type").asString().equals("Recursive Union"))
-                .findFirst().orElseThrow();
+        JsonNode recursiveUnion = nodes(plan).stream()
+                .filter(n -> n.get("Node Type").asString().equals("Recursive Union"))
+                .findFirst()
+                .orElseThrow();
         JsonNode recursiveStep = recursiveUnion.get("Plans").get(1);
-        assertThat(scans(recursiveStep)).noneMatch(s -> s.startsWith("Seq Scan"))
+        assertThat(scans(recursiveStep))
+                .noneMatch(s -> s.startsWith("Seq Scan"))
                 .anyMatch(s -> s.matches("(Index|Index Only|Bitmap Index) Scan idx_task_states_parent.*"));
         assertThat(scans(recursiveUnion.get("Plans").get(0))).allMatch(s -> s.contains("task_states_pkey"));
     }
@@ -106,7 +117,9 @@ class QueryPlanTest extends IntegrationTest {
     /** No sequential scan, and the rows are found through an index whose name starts with the prefix. */
     private static void usesIndex(JsonNode plan, String indexPrefix) {
         List<String> scans = scans(plan);
-        assertThat(scans).as("scans").noneMatch(s -> s.startsWith("Seq Scan"))
+        assertThat(scans)
+                .as("scans")
+                .noneMatch(s -> s.startsWith("Seq Scan"))
                 .anyMatch(s -> s.matches("(Index|Index Only|Bitmap Index) Scan " + indexPrefix + ".*"));
     }
 
@@ -119,8 +132,11 @@ class QueryPlanTest extends IntegrationTest {
 
     @Test
     void workflowLookupsUseTheWorkflowExecIdIndexes() throws SQLException {
-        usesIndex(plan(HibernateTaskRepository.SELECT_TASKS_BY_STATUS, "plan-wf-1", "RUNNING"), "idx_task_states_workflow_exec");
-        usesIndex(plan(HibernateTaskRepository.SELECT_TASKS_IN_WORKFLOWS, (Object) new String[] {"plan-wf-1"}),
+        usesIndex(
+                plan(HibernateTaskRepository.SELECT_TASKS_BY_STATUS, "plan-wf-1", "RUNNING"),
+                "idx_task_states_workflow_exec");
+        usesIndex(
+                plan(HibernateTaskRepository.SELECT_TASKS_IN_WORKFLOWS, (Object) new String[] {"plan-wf-1"}),
                 "idx_task_states_workflow_exec");
     }
 
@@ -131,7 +147,8 @@ class QueryPlanTest extends IntegrationTest {
                        lease_expires_at = now() + CASE WHEN task_exec_id LIKE '%7' THEN interval '-1 minute'
                                                        ELSE interval '1 hour' END
                 WHERE status = 'RUNNING'""");
-        try (Connection connection = db.connect(TestDatabase.SHARED_DATABASE); Statement statement = connection.createStatement()) {
+        try (Connection connection = db.connect(TestDatabase.SHARED_DATABASE);
+                Statement statement = connection.createStatement()) {
             statement.execute("CHECKPOINT");
             statement.execute("VACUUM ANALYZE task_states");
         }

@@ -74,15 +74,19 @@ class ReadmeExamplesTest extends IntegrationTest {
 
     @Test
     void transactions() {
-        String taskExecId = tasks.upsertState(task(execution(workflows), "step").status(Status.RUNNING).build())
+        String taskExecId = tasks.upsertState(task(execution(workflows), "step")
+                        .status(Status.RUNNING)
+                        .build())
                 .taskExecId();
 
         tasks.withTx(tx -> {
             TaskState locked = tasks.getStateForUpdate(tx, taskExecId);
-            tasks.upsertState(tx, locked.toBuilder()
-                    .status(Status.SUCCESS)
-                    .output(Map.of("result", "success"))
-                    .build());
+            tasks.upsertState(
+                    tx,
+                    locked.toBuilder()
+                            .status(Status.SUCCESS)
+                            .output(Map.of("result", "success"))
+                            .build());
         });
         String id = tasks.fromTx(tx -> tasks.getStateForUpdate(tx, taskExecId).taskId());
 
@@ -96,16 +100,28 @@ class ReadmeExamplesTest extends IntegrationTest {
     void childrenAndProgress() {
         WorkflowExecution workflow = execution(workflows, "parent-workflow");
         String workflowExecId = workflow.workflowExecId();
-        String parentTaskId = tasks.upsertState(task(workflow, "parent").executionType(ExecutionType.PARALLEL).build())
+        String parentTaskId = tasks.upsertState(task(workflow, "parent")
+                        .executionType(ExecutionType.PARALLEL)
+                        .build())
                 .taskExecId();
 
         List<TaskState> childStates = List.of(
-                TaskState.builder().taskExecId(Id.newId()).taskId("child-1")
-                        .workflowExecId(workflowExecId).workflowId("parent-workflow")
-                        .status(Status.PENDING).parentStateId(parentTaskId).build(),
-                TaskState.builder().taskExecId(Id.newId()).taskId("child-2")
-                        .workflowExecId(workflowExecId).workflowId("parent-workflow")
-                        .status(Status.PENDING).parentStateId(parentTaskId).build());
+                TaskState.builder()
+                        .taskExecId(Id.newId())
+                        .taskId("child-1")
+                        .workflowExecId(workflowExecId)
+                        .workflowId("parent-workflow")
+                        .status(Status.PENDING)
+                        .parentStateId(parentTaskId)
+                        .build(),
+                TaskState.builder()
+                        .taskExecId(Id.newId())
+                        .taskId("child-2")
+                        .workflowExecId(workflowExecId)
+                        .workflowId("parent-workflow")
+                        .status(Status.PENDING)
+                        .parentStateId(parentTaskId)
+                        .build());
         tasks.createChildStatesInTransaction(parentTaskId, childStates);
 
         ProgressInfo progress = tasks.getProgressInfo(parentTaskId);
@@ -121,12 +137,15 @@ class ReadmeExamplesTest extends IntegrationTest {
     void completingAWorkflow() {
         WorkflowExecution workflow = execution(workflows);
         String execId = workflow.workflowExecId();
-        tasks.upsertState(task(workflow, "data-processor").status(Status.SUCCESS)
-                .output(Map.of("processed_rows", 1000)).build());
+        tasks.upsertState(task(workflow, "data-processor")
+                .status(Status.SUCCESS)
+                .output(Map.of("processed_rows", 1000))
+                .build());
 
         WorkflowExecution done = workflows.completeWorkflow(execId);
         workflows.updateStatus(execId, Status.RUNNING);
-        WorkflowExecution custom = workflows.completeWorkflow(execId,
+        WorkflowExecution custom = workflows.completeWorkflow(
+                execId,
                 e -> Map.of("rows", e.tasks().get("data-processor").output().get("processed_rows")));
 
         assertThat(done.status()).isEqualTo(Status.SUCCESS);

@@ -16,16 +16,30 @@ class RefusedDriverParameterTest {
     private static final String VALUE = "org.example.Value4711";
 
     static Stream<String> refused() {
-        return Stream.of("socketFactory", "socketFactoryArg", "sslfactory", "sslfactoryarg", "sslhostnameverifier",
-                "sslpasswordcallback", "authenticationPluginClassName", "connectExecutor", "connectExecutorArg",
-                "xmlFactoryFactory", "classLoaderStrategy", "loggerFile", "loggerLevel", "service");
+        return Stream.of(
+                "socketFactory",
+                "socketFactoryArg",
+                "sslfactory",
+                "sslfactoryarg",
+                "sslhostnameverifier",
+                "sslpasswordcallback",
+                "authenticationPluginClassName",
+                "connectExecutor",
+                "connectExecutorArg",
+                "xmlFactoryFactory",
+                "classLoaderStrategy",
+                "loggerFile",
+                "loggerLevel",
+                "service");
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("refused")
     void isRefusedFromAPostgresUrlNamingTheParameter(String name) {
-        assertThatThrownBy(() -> StoreConfig.builder().connString("postgres://h/db?sslmode=verify-full&" + name + "=" + VALUE)
-                .build()).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> StoreConfig.builder()
+                        .connString("postgres://h/db?sslmode=verify-full&" + name + "=" + VALUE)
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("connString: parameter '" + name + "' is refused")
                 .hasMessageNotContaining(VALUE);
     }
@@ -33,7 +47,9 @@ class RefusedDriverParameterTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("refused")
     void isRefusedFromAJdbcUrlNamingTheParameter(String name) {
-        assertThatThrownBy(() -> StoreConfig.builder().connString("jdbc:postgresql://h/db?" + name + "=" + VALUE).build())
+        assertThatThrownBy(() -> StoreConfig.builder()
+                        .connString("jdbc:postgresql://h/db?" + name + "=" + VALUE)
+                        .build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("connString: parameter '" + name + "' is refused")
                 .hasMessageNotContaining(VALUE);
@@ -42,15 +58,17 @@ class RefusedDriverParameterTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("refused")
     void isRefusedFromTheEnvironment(String name) {
-        assertThatThrownBy(() -> StoreConfig.fromEnvironment(java.util.Map.of("COMPOZY_DB_URL",
-                "postgresql://h/db?" + name + "=" + VALUE))).hasMessageContaining("'" + name + "'")
+        assertThatThrownBy(() -> StoreConfig.fromEnvironment(
+                        java.util.Map.of("COMPOZY_DB_URL", "postgresql://h/db?" + name + "=" + VALUE)))
+                .hasMessageContaining("'" + name + "'")
                 .hasMessageNotContaining(VALUE);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("refused")
     void isAcceptedFromCode(String name) {
-        assertThat(StoreConfig.builder().driverParameter(name, VALUE).build().parameters()).containsEntry(name, VALUE);
+        assertThat(StoreConfig.builder().driverParameter(name, VALUE).build().parameters())
+                .containsEntry(name, VALUE);
     }
 
     @ParameterizedTest(name = "{0}")

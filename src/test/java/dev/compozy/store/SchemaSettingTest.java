@@ -16,15 +16,19 @@ class SchemaSettingTest {
         properties.setProperty("compozy.db.schema", "tenant_p");
 
         assertThat(StoreConfig.builder().schema("tenant_b").build().schema()).isEqualTo("tenant_b");
-        assertThat(StoreConfig.fromEnvironment(Map.of("COMPOZY_DB_SCHEMA", "tenant_e")).schema()).isEqualTo("tenant_e");
+        assertThat(StoreConfig.fromEnvironment(Map.of("COMPOZY_DB_SCHEMA", "tenant_e"))
+                        .schema())
+                .isEqualTo("tenant_e");
         assertThat(StoreConfig.fromProperties(properties).schema()).isEqualTo("tenant_p");
         assertThat(StoreConfig.builder().build().schema()).isNull();
     }
 
     @Test
     void aUrlsCurrentSchemaWinsOverTheBuilderAndTravelsToTheDriver() {
-        StoreConfig config = StoreConfig.builder().schema("tenant_b")
-                .connString("postgres://app@db/compozy?currentSchema=tenant_u").build();
+        StoreConfig config = StoreConfig.builder()
+                .schema("tenant_b")
+                .connString("postgres://app@db/compozy?currentSchema=tenant_u")
+                .build();
 
         assertThat(config.schema()).isEqualTo("tenant_u");
         assertThat(config.parameters()).doesNotContainKey("currentSchema");
@@ -37,11 +41,14 @@ class SchemaSettingTest {
     void aSchemaThatIsNotAPlainLowerCaseIdentifierIsRefusedNamingTheField() {
         for (String bad : new String[] {"", "Tenant", "tenant-a", "1tenant", "a;drop", "pg_tenant", "t".repeat(64)}) {
             assertThatThrownBy(() -> StoreConfig.builder().schema(bad).build())
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("schema: ");
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("schema: ");
         }
-        assertThatThrownBy(() -> StoreConfig.fromEnvironment(Map.of("COMPOZY_DB_URL", "postgres://h/db?currentSchema=a%22b")))
+        assertThatThrownBy(() ->
+                        StoreConfig.fromEnvironment(Map.of("COMPOZY_DB_URL", "postgres://h/db?currentSchema=a%22b")))
                 .hasMessageStartingWith("schema: ");
-        assertThatThrownBy(() -> Migrations.update(new PgDataSource(StoreConfig.builder().build()), "x y", IndexProfile.DEFAULT))
+        assertThatThrownBy(() ->
+                        Migrations.update(new PgDataSource(StoreConfig.builder().build()), "x y", IndexProfile.DEFAULT))
                 .hasMessageStartingWith("schema: ");
     }
 

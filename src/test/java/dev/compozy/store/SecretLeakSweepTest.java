@@ -1,8 +1,8 @@
 package dev.compozy.store;
 
-import dev.compozy.store.core.StoreException;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.compozy.store.core.StoreException;
 import dev.compozy.store.testing.IntegrationTest;
 import dev.compozy.store.testing.SecretLeakGuard;
 import dev.compozy.store.testing.TestDatabase;
@@ -46,8 +46,10 @@ class SecretLeakSweepTest extends IntegrationTest {
     static Stream<String> wellFormed() {
         return Stream.of(
                 "postgres://" + TestDatabase.APP_USER + ":" + SECRET + "@HOST/" + TestDatabase.SHARED_DATABASE,
-                "postgresql://" + TestDatabase.APP_USER + "@HOST/" + TestDatabase.SHARED_DATABASE + "?password=" + SECRET,
-                "postgres://" + TestDatabase.APP_USER + "@HOST/" + TestDatabase.SHARED_DATABASE + "?sslpassword=" + SECRET,
+                "postgresql://" + TestDatabase.APP_USER + "@HOST/" + TestDatabase.SHARED_DATABASE + "?password="
+                        + SECRET,
+                "postgres://" + TestDatabase.APP_USER + "@HOST/" + TestDatabase.SHARED_DATABASE + "?sslpassword="
+                        + SECRET,
                 "jdbc:postgresql://HOST/" + TestDatabase.SHARED_DATABASE + "?user=" + TestDatabase.APP_USER
                         + "&password=" + SECRET + "&sslpassword=" + SECRET);
     }
@@ -87,14 +89,17 @@ class SecretLeakSweepTest extends IntegrationTest {
         assertThat(failure).isNotNull();
         assertThat(failure.getMessage()).startsWith("connString:");
         assertThat(everything(failure)).doesNotContain(SECRET);
-        assertThat(StoreConfig.fromEnvironment(java.util.Map.of("COMPOZY_DB_URL", "postgres://h/db")).toString())
+        assertThat(StoreConfig.fromEnvironment(java.util.Map.of("COMPOZY_DB_URL", "postgres://h/db"))
+                        .toString())
                 .doesNotContain(SECRET);
     }
 
     @ParameterizedTest
     @MethodSource("wellFormed")
     void aStoreOpensAndClosesOnEveryFormWithoutShowingItsSecret(String form) {
-        StoreConfig config = StoreConfig.builder().connString(form.replace("HOST", db.host() + ":" + db.port())).build();
+        StoreConfig config = StoreConfig.builder()
+                .connString(form.replace("HOST", db.host() + ":" + db.port()))
+                .build();
 
         assertThat(config.toString()).doesNotContain(SECRET);
         assertThat(config.jdbcUrl()).doesNotContain(SECRET);
@@ -109,8 +114,13 @@ class SecretLeakSweepTest extends IntegrationTest {
     @MethodSource("wellFormed")
     void aFailedOpenOnEveryFormShowsNoSecret(String form) throws Exception {
         for (String host : List.of("127.0.0.1:" + closedPort(), "127.0.0.1:" + db.port() + "/no_such_database_x")) {
-            String url = host.contains("/") ? form.replace("HOST/" + TestDatabase.SHARED_DATABASE, host) : form.replace("HOST", host);
-            StoreConfig config = StoreConfig.builder().connString(url).connectTimeout(Duration.ofMillis(500)).build();
+            String url = host.contains("/")
+                    ? form.replace("HOST/" + TestDatabase.SHARED_DATABASE, host)
+                    : form.replace("HOST", host);
+            StoreConfig config = StoreConfig.builder()
+                    .connString(url)
+                    .connectTimeout(Duration.ofMillis(500))
+                    .build();
             RuntimeException failure = null;
             try (Store unexpected = Store.open(config)) {
                 unexpected.database();

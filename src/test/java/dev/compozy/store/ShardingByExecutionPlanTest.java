@@ -40,13 +40,12 @@ class ShardingByExecutionPlanTest {
     private static final String VARIANT = "dev/compozy/store/db/variants/sharded-by-execution.xml";
     private static final String DATABASE = "compozy_sharding_plan_test";
     private static final String SCHEMA = "sharded";
-    private static final Pattern STATEMENT = Pattern.compile(
-            "<!-- statement: (\\S+) \\| runs: (\\[.*?]) -->\\n```sql\\n(.*?)```", Pattern.DOTALL);
+    private static final Pattern STATEMENT =
+            Pattern.compile("<!-- statement: (\\S+) \\| runs: (\\[.*?]) -->\\n```sql\\n(.*?)```", Pattern.DOTALL);
 
     private static TestDatabase db;
 
-    private record Statement(String name, List<Map<String, Object>> runs, String sql) {
-    }
+    private record Statement(String name, List<Map<String, Object>> runs, String sql) {}
 
     @BeforeAll
     static void migrateATenantSchemaWithTheVariant() {
@@ -58,13 +57,18 @@ class ShardingByExecutionPlanTest {
     @Test
     void theVariantKeysTasksByExecutionAndTheDefaultSchemaIsUntouched() throws Exception {
         assertThat(primaryKey(DATABASE, SCHEMA + ".task_states")).isEqualTo("workflow_exec_id, task_exec_id");
-        assertThat(scalar(DATABASE, "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'fk_parent_task'"
-                + " AND connamespace = '" + SCHEMA + "'::regnamespace"))
+        assertThat(scalar(
+                        DATABASE,
+                        "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'fk_parent_task'"
+                                + " AND connamespace = '" + SCHEMA + "'::regnamespace"))
                 .isEqualTo("FOREIGN KEY (workflow_exec_id, parent_state_id) REFERENCES " + SCHEMA
                         + ".task_states(workflow_exec_id, task_exec_id) ON DELETE CASCADE");
-        assertThat(scalar(DATABASE, "SELECT count(*) FROM " + SCHEMA + ".databasechangelog")).isEqualTo("2");
-        assertThat(Files.readString(Path.of("changelog/db.changelog-master.xml"))).doesNotContain("variants");
-        assertThat(primaryKey(TestDatabase.SHARED_DATABASE, "public.task_states")).isEqualTo("task_exec_id");
+        assertThat(scalar(DATABASE, "SELECT count(*) FROM " + SCHEMA + ".databasechangelog"))
+                .isEqualTo("2");
+        assertThat(Files.readString(Path.of("changelog/db.changelog-master.xml")))
+                .doesNotContain("variants");
+        assertThat(primaryKey(TestDatabase.SHARED_DATABASE, "public.task_states"))
+                .isEqualTo("task_exec_id");
     }
 
     @Test
@@ -82,18 +86,23 @@ class ShardingByExecutionPlanTest {
     @Test
     void everyStatementOfThePlanRunsOnCitusWithTheTablesDistributedByExecution() throws Exception {
         String url = System.getenv(CitusTenantsTest.URL_VARIABLE);
-        Assumptions.assumeTrue(url != null && !url.isBlank(), CitusTenantsTest.URL_VARIABLE
-                + " is not set: no Citus coordinator to run against");
+        Assumptions.assumeTrue(
+                url != null && !url.isBlank(),
+                CitusTenantsTest.URL_VARIABLE + " is not set: no Citus coordinator to run against");
         String schema = "sharded_plan_" + Long.toString(System.currentTimeMillis() % 1_000_000, 36);
         PGSimpleDataSource citus = new PGSimpleDataSource();
         citus.setURL(url);
         try {
             Migrations.updateChangelog(citus, schema, VARIANT);
-            assertThat(scalar(citus, "SELECT count(*) FROM pg_dist_partition WHERE logicalrelid::text LIKE '" + schema
-                    + ".%' AND partkey IS NOT NULL")).isEqualTo("2");
+            assertThat(scalar(
+                            citus,
+                            "SELECT count(*) FROM pg_dist_partition WHERE logicalrelid::text LIKE '" + schema
+                                    + ".%' AND partkey IS NOT NULL"))
+                    .isEqualTo("2");
             runPlan(url, new Properties(), schema);
         } finally {
-            try (Connection admin = citus.getConnection(); java.sql.Statement drop = admin.createStatement()) {
+            try (Connection admin = citus.getConnection();
+                    java.sql.Statement drop = admin.createStatement()) {
                 drop.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
             }
         }
@@ -123,7 +132,8 @@ class ShardingByExecutionPlanTest {
         assertThat(statements()).allSatisfy(s -> assertThat(s.runs()).isNotEmpty());
     }
 
-    private static void run(Connection connection, Statement statement, Map<String, Object> run, int n) throws SQLException {
+    private static void run(Connection connection, Statement statement, Map<String, Object> run, int n)
+            throws SQLException {
         String where = statement.name() + ", run " + n;
         @SuppressWarnings("unchecked")
         List<Object> params = (List<Object>) run.get("params");
@@ -132,8 +142,11 @@ class ShardingByExecutionPlanTest {
                 bind(connection, prepared, i + 1, params.get(i));
             }
             if (run.containsKey("error")) {
-                assertThatThrownBy(prepared::execute).as(where)
-                        .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo(run.get("error")));
+                assertThatThrownBy(prepared::execute)
+                        .as(where)
+                        .isInstanceOfSatisfying(
+                                SQLException.class,
+                                e -> assertThat(e.getSQLState()).isEqualTo(run.get("error")));
                 return;
             }
             assertThat(rows(prepared)).as(where).isEqualTo(((Number) run.get("rows")).longValue());
@@ -155,13 +168,15 @@ class ShardingByExecutionPlanTest {
         return rows;
     }
 
-    private static void bind(Connection connection, PreparedStatement prepared, int index, Object value) throws SQLException {
+    private static void bind(Connection connection, PreparedStatement prepared, int index, Object value)
+            throws SQLException {
         if (value == null) {
             prepared.setNull(index, Types.VARCHAR);
         } else if (value instanceof Number number) {
             prepared.setLong(index, number.longValue());
         } else if (value instanceof List<?> list && !list.isEmpty() && list.get(0) instanceof Number) {
-            Array array = connection.createArrayOf("bigint", list.stream().map(v -> ((Number) v).longValue()).toArray());
+            Array array = connection.createArrayOf(
+                    "bigint", list.stream().map(v -> ((Number) v).longValue()).toArray());
             prepared.setArray(index, array);
         } else if (value instanceof List<?> list) {
             prepared.setArray(index, connection.createArrayOf("text", list.toArray()));
@@ -176,16 +191,19 @@ class ShardingByExecutionPlanTest {
         List<Statement> statements = new ArrayList<>();
         Matcher matcher = STATEMENT.matcher(Files.readString(Path.of(PLAN)));
         while (matcher.find()) {
-            statements.add(new Statement(matcher.group(1), json.readValue(matcher.group(2), List.class), matcher.group(3)));
+            statements.add(
+                    new Statement(matcher.group(1), json.readValue(matcher.group(2), List.class), matcher.group(3)));
         }
         return statements;
     }
 
     private static String primaryKey(String database, String table) throws SQLException {
-        return scalar(database, "SELECT string_agg(a.attname, ', ' ORDER BY k.n) FROM pg_index i"
-                + " CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, n)"
-                + " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum"
-                + " WHERE i.indrelid = '" + table + "'::regclass AND i.indisprimary");
+        return scalar(
+                database,
+                "SELECT string_agg(a.attname, ', ' ORDER BY k.n) FROM pg_index i"
+                        + " CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, n)"
+                        + " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum"
+                        + " WHERE i.indrelid = '" + table + "'::regclass AND i.indisprimary");
     }
 
     private static String scalar(String database, String sql) throws SQLException {
@@ -201,7 +219,8 @@ class ShardingByExecutionPlanTest {
     }
 
     private static String scalar(Connection connection, String sql) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(sql); ResultSet row = statement.executeQuery()) {
+        try (PreparedStatement statement = connection.prepareStatement(sql);
+                ResultSet row = statement.executeQuery()) {
             row.next();
             return row.getString(1);
         }

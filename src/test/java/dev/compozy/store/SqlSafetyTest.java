@@ -1,6 +1,5 @@
 package dev.compozy.store;
 
-import dev.compozy.store.core.StoreException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -24,6 +23,7 @@ class SqlSafetyTest {
     /** A string literal with upper-case SQL, joined with + to what follows or precedes it. */
     private static final Pattern SQL_LITERAL = Pattern.compile(
             "\"[^\"\\n]*\\b(SELECT|INSERT|UPDATE|DELETE|WHERE|FROM|VALUES|SET|ORDER BY|LIMIT)\\b[^\"\\n]*\"");
+
     private static final Pattern CONSTANT = Pattern.compile("(?:[A-Z][A-Za-z0-9]*\\.)?[A-Z][A-Z0-9_]*");
     private static final Pattern BUILDER_CALL = Pattern.compile("\\.(whereIfPresent|orderBy)\\(\\s*([^,)]*)");
 
@@ -36,7 +36,9 @@ class SqlSafetyTest {
             String joinedAfter = after.startsWith("+") ? operand(after.substring(1)) : null;
             String joinedBefore = before.endsWith("+") ? lastOperand(before.substring(0, before.length() - 1)) : null;
             for (String operand : new String[] {joinedAfter, joinedBefore}) {
-                if (operand != null && !operand.startsWith("\"") && !CONSTANT.matcher(operand).matches()) {
+                if (operand != null
+                        && !operand.startsWith("\"")
+                        && !CONSTANT.matcher(operand).matches()) {
                     found.add(file + ":" + line(source, literal.start()) + ": SQL joined with '" + operand + "'");
                 }
             }
@@ -56,12 +58,14 @@ class SqlSafetyTest {
     }
 
     private static String operand(String text) {
-        Matcher m = Pattern.compile("^\\s*(\"|[A-Za-z_][A-Za-z0-9_.]*(?:\\(\\))?)").matcher(text);
+        Matcher m =
+                Pattern.compile("^\\s*(\"|[A-Za-z_][A-Za-z0-9_.]*(?:\\(\\))?)").matcher(text);
         return m.find() ? m.group(1) : text.trim();
     }
 
     private static String lastOperand(String text) {
-        Matcher m = Pattern.compile("(\"|[A-Za-z_][A-Za-z0-9_.]*(?:\\(\\))?)\\s*$").matcher(text);
+        Matcher m =
+                Pattern.compile("(\"|[A-Za-z_][A-Za-z0-9_.]*(?:\\(\\))?)\\s*$").matcher(text);
         return m.find() ? m.group(1) : text.trim();
     }
 

@@ -40,8 +40,12 @@ class StoreConfigTest {
 
     @Test
     void aPostgresUrlOverridesTheFieldsItNames() {
-        StoreConfig config = StoreConfig.builder().host("ignored").port(1).connString(
-                "postgres://app:s%40cret@db.example.internal:6543/orders?sslmode=require&application_name=x").build();
+        StoreConfig config = StoreConfig.builder()
+                .host("ignored")
+                .port(1)
+                .connString(
+                        "postgres://app:s%40cret@db.example.internal:6543/orders?sslmode=require&application_name=x")
+                .build();
 
         assertThat(config.host()).isEqualTo("db.example.internal");
         assertThat(config.port()).isEqualTo(6543);
@@ -55,7 +59,10 @@ class StoreConfigTest {
 
     @Test
     void aPostgresqlSchemeWithoutPortOrUserKeepsTheOtherFields() {
-        StoreConfig config = StoreConfig.builder().user("me").connString("postgresql://host-only/db").build();
+        StoreConfig config = StoreConfig.builder()
+                .user("me")
+                .connString("postgresql://host-only/db")
+                .build();
 
         assertThat(config.host()).isEqualTo("host-only");
         assertThat(config.port()).isEqualTo(5432);
@@ -66,7 +73,8 @@ class StoreConfigTest {
     @Test
     void aJdbcUrlIsParsedAndItsPasswordKeptOutOfTheUrl() {
         StoreConfig config = StoreConfig.builder()
-                .connString("jdbc:postgresql://10.0.0.5:5433/app?user=svc&password=hunter2&sslmode=verify-full&tcpKeepAlive=true")
+                .connString(
+                        "jdbc:postgresql://10.0.0.5:5433/app?user=svc&password=hunter2&sslmode=verify-full&tcpKeepAlive=true")
                 .build();
 
         assertThat(config.host()).isEqualTo("10.0.0.5");
@@ -88,14 +96,18 @@ class StoreConfigTest {
 
     @Test
     void invalidSettingsAreRejectedNamingTheField() {
-        assertThatThrownBy(() -> StoreConfig.builder().sslMode("sometimes").build()).hasMessageStartingWith("sslMode:");
+        assertThatThrownBy(() -> StoreConfig.builder().sslMode("sometimes").build())
+                .hasMessageStartingWith("sslMode:");
         assertThatThrownBy(() -> StoreConfig.builder().port(0).build()).hasMessageStartingWith("port:");
         assertThatThrownBy(() -> StoreConfig.builder().host(" ").build()).hasMessageStartingWith("host:");
         assertThatThrownBy(() -> StoreConfig.builder().minIdle(30).build()).hasMessageStartingWith("minIdle:");
         assertThatThrownBy(() -> StoreConfig.builder().connString("mysql://x").build())
                 .hasMessageStartingWith("connString:");
-        assertThatThrownBy(() -> StoreConfig.builder().connString("postgres://u:pw@h:notaport/db").build())
-                .hasMessageStartingWith("connString:").hasMessageNotContaining("pw");
+        assertThatThrownBy(() -> StoreConfig.builder()
+                        .connString("postgres://u:pw@h:notaport/db")
+                        .build())
+                .hasMessageStartingWith("connString:")
+                .hasMessageNotContaining("pw");
     }
 
     @Test
@@ -126,8 +138,8 @@ class StoreConfigTest {
 
     @Test
     void aUrlInTheEnvironmentWins() {
-        StoreConfig config = StoreConfig.fromEnvironment(Map.of(
-                "COMPOZY_DB_URL", "postgres://a@b:1/c", "COMPOZY_DB_HOST", "ignored"));
+        StoreConfig config = StoreConfig.fromEnvironment(
+                Map.of("COMPOZY_DB_URL", "postgres://a@b:1/c", "COMPOZY_DB_HOST", "ignored"));
 
         assertThat(config.host()).isEqualTo("b");
         assertThat(config.port()).isEqualTo(1);
@@ -160,42 +172,107 @@ class StoreConfigTest {
 
         assertThatThrownBy(() -> StoreConfig.fromProperties(properties)).hasMessageStartingWith("port:");
     }
+
     @Test
     void theUrlWinsForEverySettingItNamesTimeoutsIncluded() {
-        StoreConfig config = StoreConfig.builder().host("b-host").port(1111).user("b-user").password("b-pw")
-                .dbName("b-db").sslMode("disable").sslPassword("b-key-pw").connectTimeout(Duration.ofSeconds(9))
-                .applicationName("b-app").lockTimeout(Duration.ofSeconds(8)).statementTimeout(Duration.ofSeconds(7))
-                .idleInTransactionTimeout(Duration.ofSeconds(6)).maxPoolSize(11).minIdle(5)
-                .healthCheckPeriod(Duration.ofMinutes(5)).driverParameter("tcpKeepAlive", "false")
+        StoreConfig config = StoreConfig.builder()
+                .host("b-host")
+                .port(1111)
+                .user("b-user")
+                .password("b-pw")
+                .dbName("b-db")
+                .sslMode("disable")
+                .sslPassword("b-key-pw")
+                .connectTimeout(Duration.ofSeconds(9))
+                .applicationName("b-app")
+                .lockTimeout(Duration.ofSeconds(8))
+                .statementTimeout(Duration.ofSeconds(7))
+                .idleInTransactionTimeout(Duration.ofSeconds(6))
+                .maxPoolSize(11)
+                .minIdle(5)
+                .healthCheckPeriod(Duration.ofMinutes(5))
+                .driverParameter("tcpKeepAlive", "false")
                 .connString("postgres://u-user:u-pw@u-host:2222/u-db?sslmode=require&sslpassword=u-key-pw"
                         + "&connect_timeout=3&application_name=u-app&tcpKeepAlive=true&options=-c%20lock_timeout%3D100"
                         + "%20-c%20statement_timeout%3D200%20-c%20idle_in_transaction_session_timeout%3D300"
                         + "&pool_max_conns=4&pool_min_conns=1&pool_health_check_period=40s")
                 .build();
 
-        assertThat(settings(config)).containsExactly("u-host", 2222, "u-user", "u-pw", "u-db", "require", "u-key-pw",
-                Map.of("tcpKeepAlive", "true"), null, 4, 1, Duration.ofSeconds(40), Duration.ofSeconds(3), false, 100,
-                Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(300), "u-app");
+        assertThat(settings(config))
+                .containsExactly(
+                        "u-host",
+                        2222,
+                        "u-user",
+                        "u-pw",
+                        "u-db",
+                        "require",
+                        "u-key-pw",
+                        Map.of("tcpKeepAlive", "true"),
+                        null,
+                        4,
+                        1,
+                        Duration.ofSeconds(40),
+                        Duration.ofSeconds(3),
+                        false,
+                        100,
+                        Duration.ofMillis(100),
+                        Duration.ofMillis(200),
+                        Duration.ofMillis(300),
+                        "u-app");
     }
 
     @Test
     void theBuildersValueAppliesToEverySettingTheUrlDoesNotName() {
-        StoreConfig config = StoreConfig.builder().host("b-host").port(1111).user("b-user").password("b-pw")
-                .dbName("b-db").sslMode("prefer").sslPassword("b-key-pw").connectTimeout(Duration.ofSeconds(9))
-                .applicationName("b-app").lockTimeout(Duration.ofSeconds(8)).statementTimeout(Duration.ofSeconds(7))
-                .idleInTransactionTimeout(Duration.ofSeconds(6)).maxPoolSize(11).minIdle(5)
-                .healthCheckPeriod(Duration.ofMinutes(5)).driverParameter("tcpKeepAlive", "false")
-                .connString("postgres://").build();
+        StoreConfig config = StoreConfig.builder()
+                .host("b-host")
+                .port(1111)
+                .user("b-user")
+                .password("b-pw")
+                .dbName("b-db")
+                .sslMode("prefer")
+                .sslPassword("b-key-pw")
+                .connectTimeout(Duration.ofSeconds(9))
+                .applicationName("b-app")
+                .lockTimeout(Duration.ofSeconds(8))
+                .statementTimeout(Duration.ofSeconds(7))
+                .idleInTransactionTimeout(Duration.ofSeconds(6))
+                .maxPoolSize(11)
+                .minIdle(5)
+                .healthCheckPeriod(Duration.ofMinutes(5))
+                .driverParameter("tcpKeepAlive", "false")
+                .connString("postgres://")
+                .build();
 
-        assertThat(settings(config)).containsExactly("b-host", 1111, "b-user", "b-pw", "b-db", "prefer", "b-key-pw",
-                Map.of("tcpKeepAlive", "false"), null, 11, 5, Duration.ofMinutes(5), Duration.ofSeconds(9), false, 100,
-                Duration.ofSeconds(8), Duration.ofSeconds(7), Duration.ofSeconds(6), "b-app");
+        assertThat(settings(config))
+                .containsExactly(
+                        "b-host",
+                        1111,
+                        "b-user",
+                        "b-pw",
+                        "b-db",
+                        "prefer",
+                        "b-key-pw",
+                        Map.of("tcpKeepAlive", "false"),
+                        null,
+                        11,
+                        5,
+                        Duration.ofMinutes(5),
+                        Duration.ofSeconds(9),
+                        false,
+                        100,
+                        Duration.ofSeconds(8),
+                        Duration.ofSeconds(7),
+                        Duration.ofSeconds(6),
+                        "b-app");
     }
 
     @Test
     void optionsInTheUrlKeepTheBuildersTimeoutsItDoesNotName() {
-        StoreConfig config = StoreConfig.builder().lockTimeout(Duration.ofMillis(200)).statementTimeout(Duration.ofSeconds(1))
-                .connString("postgres://h/db?options=-c%20statement_timeout%3D5000%20-c%20search_path%3Dapp").build();
+        StoreConfig config = StoreConfig.builder()
+                .lockTimeout(Duration.ofMillis(200))
+                .statementTimeout(Duration.ofSeconds(1))
+                .connString("postgres://h/db?options=-c%20statement_timeout%3D5000%20-c%20search_path%3Dapp")
+                .build();
 
         assertThat(config.lockTimeout()).isEqualTo(Duration.ofMillis(200));
         assertThat(config.statementTimeout()).isEqualTo(Duration.ofSeconds(5));
@@ -204,15 +281,20 @@ class StoreConfigTest {
 
     @Test
     void toBuilderCarriesEverySettingSoThatLaterSettersApply() {
-        StoreConfig original = StoreConfig.builder().connString("postgres://u:pw@h1:5433,h2:5434/db?sslmode=verify-ca"
-                + "&sslpassword=kp&tcpKeepAlive=true&application_name=app&connect_timeout=4"
-                + "&options=-c%20search_path%3Dapp%20-c%20lock_timeout%3D1s").idleInTransactionTimeout(Duration.ofMinutes(2))
-                .autoMigrate(true).treeDepthLimit(9).build();
+        StoreConfig original = StoreConfig.builder()
+                .connString("postgres://u:pw@h1:5433,h2:5434/db?sslmode=verify-ca"
+                        + "&sslpassword=kp&tcpKeepAlive=true&application_name=app&connect_timeout=4"
+                        + "&options=-c%20search_path%3Dapp%20-c%20lock_timeout%3D1s")
+                .idleInTransactionTimeout(Duration.ofMinutes(2))
+                .autoMigrate(true)
+                .treeDepthLimit(9)
+                .build();
 
         assertThat(settings(original.toBuilder().build())).isEqualTo(settings(original));
         assertThat(original.toBuilder().build().hosts()).isEqualTo(original.hosts());
 
-        StoreConfig moved = original.toBuilder().host("h3").port(6000).sslMode("require").build();
+        StoreConfig moved =
+                original.toBuilder().host("h3").port(6000).sslMode("require").build();
         assertThat(moved.hosts()).containsExactly("h3:6000");
         assertThat(moved.sslMode()).isEqualTo("require");
         assertThat(moved.parameters()).containsEntry("tcpKeepAlive", "true");
@@ -220,14 +302,20 @@ class StoreConfigTest {
 
     @Test
     void theLockTimeoutCanBeTurnedOffOrLeftToTheServer() {
-        assertThat(StoreConfig.builder().lockTimeout(Duration.ZERO).build().lockTimeout()).isZero();
-        assertThat(StoreConfig.builder().lockTimeout(null).build().lockTimeout()).isNull();
-        assertThat(StoreConfig.fromEnvironment(Map.of("COMPOZY_DB_LOCK_TIMEOUT_MS", "0")).lockTimeout()).isZero();
+        assertThat(StoreConfig.builder().lockTimeout(Duration.ZERO).build().lockTimeout())
+                .isZero();
+        assertThat(StoreConfig.builder().lockTimeout(null).build().lockTimeout())
+                .isNull();
+        assertThat(StoreConfig.fromEnvironment(Map.of("COMPOZY_DB_LOCK_TIMEOUT_MS", "0"))
+                        .lockTimeout())
+                .isZero();
     }
 
     @Test
     void theTlsKeyPasswordIsKeptOutOfParametersUrlAndToString() {
-        StoreConfig config = StoreConfig.builder().connString("postgres://h/db?sslpassword=k3y-pw&sslkey=/k.pk8").build();
+        StoreConfig config = StoreConfig.builder()
+                .connString("postgres://h/db?sslpassword=k3y-pw&sslkey=/k.pk8")
+                .build();
 
         assertThat(config.sslPassword()).isEqualTo("k3y-pw");
         assertThat(config.parameters()).containsOnlyKeys("sslkey");
@@ -237,9 +325,15 @@ class StoreConfigTest {
 
     @Test
     void theNewSettingsAreReadFromTheEnvironment() {
-        StoreConfig config = StoreConfig.fromEnvironment(Map.of("COMPOZY_DB_SSLPASSWORD", "kp",
-                "COMPOZY_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", "60000", "COMPOZY_DB_URL", "postgres://h/db?connect_timeout=2",
-                "COMPOZY_DB_CONNECT_TIMEOUT_MS", "9000"));
+        StoreConfig config = StoreConfig.fromEnvironment(Map.of(
+                "COMPOZY_DB_SSLPASSWORD",
+                "kp",
+                "COMPOZY_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS",
+                "60000",
+                "COMPOZY_DB_URL",
+                "postgres://h/db?connect_timeout=2",
+                "COMPOZY_DB_CONNECT_TIMEOUT_MS",
+                "9000"));
 
         assertThat(config.sslPassword()).isEqualTo("kp");
         assertThat(config.idleInTransactionTimeout()).isEqualTo(Duration.ofMinutes(1));
@@ -248,8 +342,10 @@ class StoreConfigTest {
 
     @Test
     void codeSetsDriverParametersButNotThoseWithSettingsOfTheirOwn() {
-        StoreConfig config = StoreConfig.builder().driverParameter("sslfactory", "org.postgresql.ssl.DefaultJavaSSLFactory")
-                .driverParameter("sslfactoryarg", "arg-value").build();
+        StoreConfig config = StoreConfig.builder()
+                .driverParameter("sslfactory", "org.postgresql.ssl.DefaultJavaSSLFactory")
+                .driverParameter("sslfactoryarg", "arg-value")
+                .build();
 
         assertThat(config.parameters()).containsEntry("sslfactory", "org.postgresql.ssl.DefaultJavaSSLFactory");
         assertThat(config.jdbcUrl()).contains("sslfactoryarg=****").doesNotContain("arg-value");
@@ -261,9 +357,25 @@ class StoreConfigTest {
 
     /** Every setting, in the order of the builder's methods. */
     private static List<Object> settings(StoreConfig c) {
-        return java.util.Arrays.asList(c.host(), c.port(), c.user(), c.password(), c.dbName(), c.sslMode(),
-                c.sslPassword(), c.parameters(), c.serverOptions(), c.maxPoolSize(), c.minIdle(), c.healthCheckPeriod(),
-                c.connectTimeout(), c.autoMigrate(), c.treeDepthLimit(), c.lockTimeout(), c.statementTimeout(),
-                c.idleInTransactionTimeout(), c.applicationName());
+        return java.util.Arrays.asList(
+                c.host(),
+                c.port(),
+                c.user(),
+                c.password(),
+                c.dbName(),
+                c.sslMode(),
+                c.sslPassword(),
+                c.parameters(),
+                c.serverOptions(),
+                c.maxPoolSize(),
+                c.minIdle(),
+                c.healthCheckPeriod(),
+                c.connectTimeout(),
+                c.autoMigrate(),
+                c.treeDepthLimit(),
+                c.lockTimeout(),
+                c.statementTimeout(),
+                c.idleInTransactionTimeout(),
+                c.applicationName());
     }
 }

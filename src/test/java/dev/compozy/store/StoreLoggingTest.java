@@ -42,8 +42,10 @@ class StoreLoggingTest {
          * the suite on 12), and Hibernate's to give, so the store leaves it at WARN.
          */
         List<String> atInfoOrAbove() {
-            return slf4j.stream().filter(line -> line.matches("(INFO|WARN|ERROR) .*"))
-                    .filter(line -> !line.startsWith("WARN org.hibernate.orm.core - HHH000511: ")).toList();
+            return slf4j.stream()
+                    .filter(line -> line.matches("(INFO|WARN|ERROR) .*"))
+                    .filter(line -> !line.startsWith("WARN org.hibernate.orm.core - HHH000511: "))
+                    .toList();
         }
     }
 
@@ -60,12 +62,10 @@ class StoreLoggingTest {
             }
 
             @Override
-            public void flush() {
-            }
+            public void flush() {}
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         });
         // Liquibase stays at java.util.logging's default: its first use creates Liquibase's root scope, and
         // that logs FINE lines to java.util.logging before the store's scope (and its SLF4J log) applies.
@@ -73,8 +73,14 @@ class StoreLoggingTest {
             Logger.getLogger(name).setLevel(Level.ALL);
         }
         String mode = args[0];
-        StoreConfig config = StoreConfig.builder().host(args[1]).port(Integer.parseInt(args[2])).dbName(args[3])
-                .user(args[4]).password(System.getenv(PASSWORD_VARIABLE)).autoMigrate(mode.equals("migrate")).build();
+        StoreConfig config = StoreConfig.builder()
+                .host(args[1])
+                .port(Integer.parseInt(args[2]))
+                .dbName(args[3])
+                .user(args[4])
+                .password(System.getenv(PASSWORD_VARIABLE))
+                .autoMigrate(mode.equals("migrate"))
+                .build();
         if (mode.equals("external")) {
             PGSimpleDataSource dataSource = new PGSimpleDataSource();
             dataSource.setUrl("jdbc:postgresql://" + args[1] + ":" + args[2] + "/" + args[3]);
@@ -99,15 +105,23 @@ class StoreLoggingTest {
 
     private static Output open(String classPath, TestDatabase db, String database, String mode, String... logLevels)
             throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", classPath,
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=info", "-Dorg.slf4j.simpleLogger.log.dev.compozy=info",
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                classPath,
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
+                "-Dorg.slf4j.simpleLogger.log.dev.compozy=info",
                 "-Dorg.slf4j.simpleLogger.log.com.zaxxer.hikari.HikariConfig=info",
                 "-Dorg.slf4j.simpleLogger.showThreadName=false"));
         for (String level : logLevels) {
             command.add("-Dorg.slf4j.simpleLogger.log." + level);
         }
-        command.addAll(List.of(StoreLoggingTest.class.getName(), mode, db.host(), Integer.toString(db.port()), database,
+        command.addAll(List.of(
+                StoreLoggingTest.class.getName(),
+                mode,
+                db.host(),
+                Integer.toString(db.port()),
+                database,
                 TestDatabase.APP_USER));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put(PASSWORD_VARIABLE, TestDatabase.APP_PASSWORD);
@@ -119,7 +133,8 @@ class StoreLoggingTest {
             throw new AssertionError("the child did not finish: " + stdout + stderr.getNow(""));
         }
         assertThat(process.exitValue()).as(stdout + stderr.get()).isZero();
-        return new Output(stderr.get().lines().toList(),
+        return new Output(
+                stderr.get().lines().toList(),
                 stdout.lines().filter(line -> line.startsWith(JUL_PREFIX)).toList());
     }
 
@@ -135,9 +150,11 @@ class StoreLoggingTest {
     void openingLogsOneInfoLineNamingHostPortDatabaseAndUserAndNothingElseAnywhere(TestDatabase db) throws Exception {
         Output output = open(db, TestDatabase.SHARED_DATABASE, "owned");
 
-        assertThat(output.atInfoOrAbove()).containsExactly("INFO dev.compozy.store.Store - compozy-store opened on "
-                + db.host() + ":" + db.port() + "/" + TestDatabase.SHARED_DATABASE + " as " + TestDatabase.APP_USER
-                + ", PostgreSQL " + serverVersion(db));
+        assertThat(output.atInfoOrAbove())
+                .containsExactly("INFO dev.compozy.store.Store - compozy-store opened on "
+                        + db.host() + ":" + db.port() + "/" + TestDatabase.SHARED_DATABASE + " as "
+                        + TestDatabase.APP_USER
+                        + ", PostgreSQL " + serverVersion(db));
         assertThat(output.jul()).isEmpty();
     }
 
@@ -153,11 +170,13 @@ class StoreLoggingTest {
     @Test
     void withoutAnSlf4jBindingHibernateStillLogsToJavaUtilLogging(TestDatabase db) throws Exception {
         String withoutBinding = Stream.of(classPath().split(File.pathSeparator))
-                .filter(entry -> !entry.contains("slf4j-simple")).collect(Collectors.joining(File.pathSeparator));
+                .filter(entry -> !entry.contains("slf4j-simple"))
+                .collect(Collectors.joining(File.pathSeparator));
 
         Output output = open(withoutBinding, db, TestDatabase.SHARED_DATABASE, "owned");
 
-        assertThat(output.jul()).as(String.join("\n", output.slf4j()))
+        assertThat(output.jul())
+                .as(String.join("\n", output.slf4j()))
                 .anyMatch(line -> line.matches(JUL_PREFIX + "(FINE|DEBUG) org\\.hibernate\\S* HHH000001: .*"));
     }
 
@@ -165,8 +184,10 @@ class StoreLoggingTest {
     void openingOnTheApplicationsDataSourceSaysSoAndNamesTheDatabaseOnly(TestDatabase db) throws Exception {
         Output output = open(db, TestDatabase.SHARED_DATABASE, "external");
 
-        assertThat(output.atInfoOrAbove()).containsExactly("INFO dev.compozy.store.Store - compozy-store opened on an"
-                + " external data source (database " + TestDatabase.SHARED_DATABASE + "), PostgreSQL " + serverVersion(db));
+        assertThat(output.atInfoOrAbove())
+                .containsExactly(
+                        "INFO dev.compozy.store.Store - compozy-store opened on an" + " external data source (database "
+                                + TestDatabase.SHARED_DATABASE + "), PostgreSQL " + serverVersion(db));
         assertThat(output.jul()).isEmpty();
     }
 
@@ -176,9 +197,12 @@ class StoreLoggingTest {
 
         Output output = open(db, database, "migrate");
 
-        assertThat(output.atInfoOrAbove()).anyMatch(line -> line.startsWith("INFO liquibase."))
+        assertThat(output.atInfoOrAbove())
+                .anyMatch(line -> line.startsWith("INFO liquibase."))
                 .anyMatch(line -> line.startsWith("INFO liquibase.") && line.contains("005-task-leases"))
-                .last().asString().startsWith("INFO dev.compozy.store.Store - compozy-store opened on ");
+                .last()
+                .asString()
+                .startsWith("INFO dev.compozy.store.Store - compozy-store opened on ");
         assertThat(output.atInfoOrAbove()).noneMatch(line -> line.startsWith("ERROR") || line.startsWith("WARN"));
         assertThat(output.jul()).isEmpty();
     }

@@ -1,11 +1,11 @@
 package dev.compozy.store;
 
-import dev.compozy.store.core.StoreException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.compozy.store.core.ExecutionType;
 import dev.compozy.store.core.Status;
+import dev.compozy.store.core.StoreException;
 import dev.compozy.store.task.LeaseTerms;
 import dev.compozy.store.task.TaskState;
 import dev.compozy.store.task.TaskStateFilter;
@@ -59,7 +59,13 @@ class TenantsTest {
         db = TestDatabase.get();
         db.createDatabase(DATABASE);
         for (String tenant : List.of("tenant_a", "tenant_b", "tenant_c")) {
-            stores.put(tenant, Store.open(db.config(DATABASE).schema(tenant).maxPoolSize(4).autoMigrate(true).build()));
+            stores.put(
+                    tenant,
+                    Store.open(db.config(DATABASE)
+                            .schema(tenant)
+                            .maxPoolSize(4)
+                            .autoMigrate(true)
+                            .build()));
         }
     }
 
@@ -70,21 +76,38 @@ class TenantsTest {
 
     @BeforeEach
     void eachTenantHoldsTheSameIdsWithItsOwnContent() throws SQLException {
-        try (Connection admin = db.connect(DATABASE); Statement statement = admin.createStatement()) {
+        try (Connection admin = db.connect(DATABASE);
+                Statement statement = admin.createStatement()) {
             for (String tenant : stores.keySet()) {
                 statement.execute("TRUNCATE " + tenant + ".workflow_states, " + tenant + ".task_states");
             }
         }
         stores.forEach((tenant, store) -> {
-            store.workflowRepository().upsertExecution(WorkflowExecution.builder().workflowExecId(EXEC)
-                    .workflowId(workflowOf(tenant)).status(Status.RUNNING).build());
-            TaskState parent = store.taskRepository().upsertState(TaskState.builder().taskExecId(PARENT).taskId("parent")
-                    .workflowExecId(EXEC).workflowId(workflowOf(tenant)).status(Status.RUNNING)
-                    .executionType(ExecutionType.PARALLEL).build());
+            store.workflowRepository()
+                    .upsertExecution(WorkflowExecution.builder()
+                            .workflowExecId(EXEC)
+                            .workflowId(workflowOf(tenant))
+                            .status(Status.RUNNING)
+                            .build());
+            TaskState parent = store.taskRepository()
+                    .upsertState(TaskState.builder()
+                            .taskExecId(PARENT)
+                            .taskId("parent")
+                            .workflowExecId(EXEC)
+                            .workflowId(workflowOf(tenant))
+                            .status(Status.RUNNING)
+                            .executionType(ExecutionType.PARALLEL)
+                            .build());
             List<TaskState> children = new ArrayList<>();
             for (int i = 1; i <= TENANTS.get(tenant); i++) {
-                children.add(TaskState.builder().taskExecId("child-" + i).taskId("child-" + i).workflowExecId(EXEC)
-                        .workflowId(workflowOf(tenant)).parentStateId(parent.taskExecId()).status(Status.PENDING).build());
+                children.add(TaskState.builder()
+                        .taskExecId("child-" + i)
+                        .taskId("child-" + i)
+                        .workflowExecId(EXEC)
+                        .workflowId(workflowOf(tenant))
+                        .parentStateId(parent.taskExecId())
+                        .status(Status.PENDING)
+                        .build());
             }
             store.taskRepository().createChildStatesInTransaction(PARENT, children);
         });
@@ -99,14 +122,16 @@ class TenantsTest {
         stores.forEach((tenant, store) -> {
             int children = TENANTS.get(tenant);
             assertThat(store.taskRepository().getState(PARENT).workflowId()).isEqualTo(workflowOf(tenant));
-            assertThat(store.taskRepository().listStates(TaskStateFilter.all())).hasSize(1 + children)
+            assertThat(store.taskRepository().listStates(TaskStateFilter.all()))
+                    .hasSize(1 + children)
                     .allSatisfy(state -> assertThat(state.workflowId()).isEqualTo(workflowOf(tenant)));
             assertThat(store.taskRepository().listTasksInWorkflow(EXEC)).hasSize(1 + children);
             assertThat(store.taskRepository().listChildren(PARENT)).hasSize(children);
             WorkflowExecution execution = store.workflowRepository().getExecution(EXEC);
             assertThat(execution.workflowId()).isEqualTo(workflowOf(tenant));
             assertThat(execution.tasks()).hasSize(1 + children);
-            assertThat(store.workflowRepository().listExecutions(ExecutionFilter.all())).singleElement()
+            assertThat(store.workflowRepository().listExecutions(ExecutionFilter.all()))
+                    .singleElement()
                     .satisfies(e -> assertThat(e.workflowId()).isEqualTo(workflowOf(tenant)));
         });
     }
@@ -114,18 +139,24 @@ class TenantsTest {
     @Test
     void treeAndProgressCoverOnlyTheirTenantsChildren() {
         stores.forEach((tenant, store) -> {
-            assertThat(store.taskRepository().getTaskTree(PARENT)).hasSize(1 + TENANTS.get(tenant))
+            assertThat(store.taskRepository().getTaskTree(PARENT))
+                    .hasSize(1 + TENANTS.get(tenant))
                     .allSatisfy(state -> assertThat(state.workflowId()).isEqualTo(workflowOf(tenant)));
-            assertThat(store.taskRepository().getProgressInfo(PARENT).totalChildren()).isEqualTo(TENANTS.get(tenant));
+            assertThat(store.taskRepository().getProgressInfo(PARENT).totalChildren())
+                    .isEqualTo(TENANTS.get(tenant));
         });
     }
 
     @Test
     void claimsTakeOnlyTheirTenantsTasks() throws SQLException {
-        assertThat(stores.get("tenant_a").taskRepository().claimPendingTasks(100)).hasSize(2)
+        assertThat(stores.get("tenant_a").taskRepository().claimPendingTasks(100))
+                .hasSize(2)
                 .allSatisfy(state -> assertThat(state.workflowId()).isEqualTo(workflowOf("tenant_a")));
-        assertThat(stores.get("tenant_b").taskRepository().claimTasks(LeaseTerms.of("agent-b", Duration.ofMinutes(1)), 100)
-                .claimed()).hasSize(3);
+        assertThat(stores.get("tenant_b")
+                        .taskRepository()
+                        .claimTasks(LeaseTerms.of("agent-b", Duration.ofMinutes(1)), 100)
+                        .claimed())
+                .hasSize(3);
 
         assertThat(pending("tenant_a")).isZero();
         assertThat(pending("tenant_b")).isZero();
@@ -136,11 +167,13 @@ class TenantsTest {
     void aPurgeDeletesOnlyItsTenantsExecutions() throws SQLException {
         stores.values().forEach(store -> store.workflowRepository().updateStatus(EXEC, Status.SUCCESS));
 
-        int purged = stores.get("tenant_b").workflowRepository()
+        int purged = stores.get("tenant_b")
+                .workflowRepository()
                 .purgeExecutions(Instant.now().plusSeconds(3600), Set.of(Status.SUCCESS), 10);
 
         assertThat(purged).isEqualTo(1);
-        assertThat(rows("tenant_b", "workflow_states") + rows("tenant_b", "task_states")).isZero();
+        assertThat(rows("tenant_b", "workflow_states") + rows("tenant_b", "task_states"))
+                .isZero();
         assertThat(rows("tenant_a", "task_states")).isEqualTo(3);
         assertThat(rows("tenant_c", "task_states")).isEqualTo(5);
     }
@@ -150,11 +183,12 @@ class TenantsTest {
         CountDownLatch locked = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         Store a = stores.get("tenant_a");
-        CompletableFuture<Void> holder = CompletableFuture.runAsync(() -> a.taskRepository().withTx(tx -> {
-            a.taskRepository().getStateForUpdate(tx, PARENT);
-            locked.countDown();
-            Latches.await(release);
-        }));
+        CompletableFuture<Void> holder =
+                CompletableFuture.runAsync(() -> a.taskRepository().withTx(tx -> {
+                    a.taskRepository().getStateForUpdate(tx, PARENT);
+                    locked.countDown();
+                    Latches.await(release);
+                }));
         Latches.await(locked);
         try {
             Store b = stores.get("tenant_b");
@@ -173,14 +207,25 @@ class TenantsTest {
     @Test
     void completeWorkflowLocksAndCompletesItsTenantsExecutionOnly() throws SQLException {
         Store c = stores.get("tenant_c");
-        c.taskRepository().upsertState(c.taskRepository().getState(PARENT).toBuilder().status(Status.SUCCESS).build());
+        c.taskRepository()
+                .upsertState(c.taskRepository().getState(PARENT).toBuilder()
+                        .status(Status.SUCCESS)
+                        .build());
 
         WorkflowExecution done = c.workflowRepository().completeWorkflow(EXEC);
 
         assertThat(done.status()).isEqualTo(Status.SUCCESS);
         assertThat(done.workflowId()).isEqualTo(workflowOf("tenant_c"));
-        assertThat(stores.get("tenant_a").workflowRepository().getExecution(EXEC).status()).isEqualTo(Status.RUNNING);
-        assertThat(stores.get("tenant_b").workflowRepository().getExecution(EXEC).status()).isEqualTo(Status.RUNNING);
+        assertThat(stores.get("tenant_a")
+                        .workflowRepository()
+                        .getExecution(EXEC)
+                        .status())
+                .isEqualTo(Status.RUNNING);
+        assertThat(stores.get("tenant_b")
+                        .workflowRepository()
+                        .getExecution(EXEC)
+                        .status())
+                .isEqualTo(Status.RUNNING);
     }
 
     @Test
@@ -188,13 +233,15 @@ class TenantsTest {
         PGSimpleDataSource tenantB = db.dataSource(DATABASE);
         tenantB.setCurrentSchema("tenant_b");
         SqlRecorder recorder = new SqlRecorder(tenantB);
-        try (Store b = Store.open(recorder.dataSource(), db.config(DATABASE).schema("tenant_b").build())) {
+        try (Store b = Store.open(
+                recorder.dataSource(), db.config(DATABASE).schema("tenant_b").build())) {
             b.taskRepository().withTx(tx -> {
                 b.taskRepository().getStateForUpdate(tx, PARENT);
             });
         }
 
-        assertThat(recorder.matching("for no key update")).singleElement()
+        assertThat(recorder.matching("for no key update"))
+                .singleElement()
                 .satisfies(e -> assertThat(e.sql()).contains("tenant_b.task_states"));
     }
 
@@ -204,25 +251,30 @@ class TenantsTest {
             assertThat(rows(tenant, "databasechangelog")).isEqualTo(5);
             assertThat(rows(tenant, "databasechangeloglock")).isEqualTo(1);
         }
-        assertThat(scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")).isZero();
+        assertThat(scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"))
+                .isZero();
     }
 
     @Test
     void aNewTenantIsCreatedAndMigratedOnOpenWhileTheOthersWork() throws SQLException {
-        try (Store d = Store.open(db.config(DATABASE).schema("tenant_d").autoMigrate(true).build())) {
+        try (Store d = Store.open(
+                db.config(DATABASE).schema("tenant_d").autoMigrate(true).build())) {
             assertThat(d.taskRepository().listStates(TaskStateFilter.all())).isEmpty();
             assertThat(rows("tenant_d", "databasechangelog")).isEqualTo(5);
         } finally {
-            try (Connection admin = db.connect(DATABASE); Statement statement = admin.createStatement()) {
+            try (Connection admin = db.connect(DATABASE);
+                    Statement statement = admin.createStatement()) {
                 statement.execute("DROP SCHEMA tenant_d CASCADE");
             }
         }
-        assertThat(stores.get("tenant_a").taskRepository().getState(PARENT).workflowId()).isEqualTo(workflowOf("tenant_a"));
+        assertThat(stores.get("tenant_a").taskRepository().getState(PARENT).workflowId())
+                .isEqualTo(workflowOf("tenant_a"));
     }
 
     @Test
     void aStoreOnAMissingSchemaWithoutAutoMigrateFailsNamingTheSchema() {
-        assertThatThrownBy(() -> Store.open(db.config(DATABASE).schema("tenant_missing").build()))
+        assertThatThrownBy(() ->
+                        Store.open(db.config(DATABASE).schema("tenant_missing").build()))
                 .isInstanceOf(StoreException.class)
                 .hasMessageContaining("schema: ")
                 .hasMessageContaining("'tenant_missing' does not exist");
@@ -233,7 +285,8 @@ class TenantsTest {
         PGSimpleDataSource tenantA = db.dataSource(DATABASE);
         tenantA.setCurrentSchema("tenant_a");
 
-        assertThatThrownBy(() -> Store.open(tenantA, db.config(DATABASE).schema("tenant_b").build()))
+        assertThatThrownBy(() -> Store.open(
+                        tenantA, db.config(DATABASE).schema("tenant_b").build()))
                 .isInstanceOf(StoreException.class)
                 .hasMessageContaining("schema 'tenant_a', not 'tenant_b'");
     }
@@ -247,7 +300,8 @@ class TenantsTest {
     }
 
     private static long scalar(String sql) throws SQLException {
-        try (Connection admin = db.connect(DATABASE); PreparedStatement statement = admin.prepareStatement(sql);
+        try (Connection admin = db.connect(DATABASE);
+                PreparedStatement statement = admin.prepareStatement(sql);
                 ResultSet row = statement.executeQuery()) {
             row.next();
             return row.getLong(1);

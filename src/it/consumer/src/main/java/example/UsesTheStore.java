@@ -6,8 +6,7 @@ import dev.compozy.store.task.TaskRepository;
 
 /** Compiles only if the store's API and what it exposes (Hibernate, JPA) reach the user's class path. */
 public final class UsesTheStore {
-    private UsesTheStore() {
-    }
+    private UsesTheStore() {}
 
     public static TaskRepository tasks(StoreConfig config) {
         Store store = Store.open(config);

@@ -1,9 +1,7 @@
 package example;
 
-import dev.compozy.store.task.HibernateTaskRepository;
 import dev.compozy.store.Store;
 import dev.compozy.store.task.TaskRepository;
-import dev.compozy.store.workflow.HibernateWorkflowRepository;
 import dev.compozy.store.workflow.WorkflowRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;

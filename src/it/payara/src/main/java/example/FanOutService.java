@@ -22,6 +22,7 @@ import java.util.List;
 public class FanOutService {
     @Inject
     TaskRepository tasks;
+
     @Inject
     WorkflowRepository workflows;
 
@@ -32,15 +33,28 @@ public class FanOutService {
     @Transactional
     public WorkflowExecution runToCompletion(String workflowId, int children) {
         WorkflowExecution execution = workflows.upsertExecution(WorkflowExecution.builder()
-                .workflowExecId(Id.newId()).workflowId(workflowId).status(Status.RUNNING).build());
+                .workflowExecId(Id.newId())
+                .workflowId(workflowId)
+                .status(Status.RUNNING)
+                .build());
         TaskState parent = tasks.upsertState(TaskState.builder()
-                .taskExecId(Id.newId()).taskId("fan-out").workflowExecId(execution.workflowExecId())
-                .workflowId(workflowId).executionType(ExecutionType.PARALLEL).status(Status.RUNNING).build());
+                .taskExecId(Id.newId())
+                .taskId("fan-out")
+                .workflowExecId(execution.workflowExecId())
+                .workflowId(workflowId)
+                .executionType(ExecutionType.PARALLEL)
+                .status(Status.RUNNING)
+                .build());
         List<TaskState> batch = new ArrayList<>();
         for (int i = 0; i < children; i++) {
-            batch.add(TaskState.builder().taskExecId(Id.newId()).taskId("child-" + i)
-                    .workflowExecId(execution.workflowExecId()).workflowId(workflowId)
-                    .parentStateId(parent.taskExecId()).status(Status.PENDING).build());
+            batch.add(TaskState.builder()
+                    .taskExecId(Id.newId())
+                    .taskId("child-" + i)
+                    .workflowExecId(execution.workflowExecId())
+                    .workflowId(workflowId)
+                    .parentStateId(parent.taskExecId())
+                    .status(Status.PENDING)
+                    .build());
         }
         tasks.createChildStatesInTransaction(parent.taskExecId(), batch);
         for (TaskState claimed : tasks.claimPendingTasks(execution.workflowExecId(), children)) {

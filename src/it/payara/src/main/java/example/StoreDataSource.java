@@ -18,5 +18,4 @@ import jakarta.enterprise.context.ApplicationScoped;
         user = "${MPCONFIG=compozy.jdbc.user}",
         password = "${MPCONFIG=compozy.jdbc.password}",
         maxPoolSize = 8)
-public class StoreDataSource {
-}
+public class StoreDataSource {}

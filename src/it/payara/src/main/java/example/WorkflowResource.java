@@ -27,19 +27,22 @@ public class WorkflowResource {
     FanOutService service;
 
     @POST
-    public JsonObject run(@PathParam("workflowId") String workflowId,
-            @QueryParam("children") @DefaultValue("10") int children) {
+    public JsonObject run(
+            @PathParam("workflowId") String workflowId, @QueryParam("children") @DefaultValue("10") int children) {
         return json(service.runToCompletion(workflowId, children));
     }
 
     @POST
     @Path("failing")
-    public Response runThenFail(@PathParam("workflowId") String workflowId,
-            @QueryParam("children") @DefaultValue("10") int children) {
+    public Response runThenFail(
+            @PathParam("workflowId") String workflowId, @QueryParam("children") @DefaultValue("10") int children) {
         try {
             return Response.ok(json(service.runThenFail(workflowId, children))).build();
         } catch (IllegalStateException e) {
-            return Response.serverError().entity(Json.createObjectBuilder().add("error", e.getMessage()).build())
+            return Response.serverError()
+                    .entity(Json.createObjectBuilder()
+                            .add("error", e.getMessage())
+                            .build())
                     .build();
         }
     }
@@ -67,6 +70,5 @@ public class WorkflowResource {
 
     /** Serves the resource under /api. */
     @ApplicationPath("api")
-    public static class Api extends Application {
-    }
+    public static class Api extends Application {}
 }

@@ -79,7 +79,8 @@ final class ItDatabase implements AutoCloseable {
         int query = serverUrl.indexOf('?');
         String path = query < 0 ? serverUrl : serverUrl.substring(0, query);
         String parameters = query < 0 ? "" : serverUrl.substring(query + 1) + "&";
-        return path.substring(0, path.lastIndexOf('/')) + "/" + DATABASE + "?" + parameters + "reWriteBatchedInserts=true";
+        return path.substring(0, path.lastIndexOf('/')) + "/" + DATABASE + "?" + parameters
+                + "reWriteBatchedInserts=true";
     }
 
     String user() {

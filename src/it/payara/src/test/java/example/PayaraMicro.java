@@ -44,9 +44,22 @@ final class PayaraMicro implements AutoCloseable {
         Path workDir = war.resolveSibling("payara-micro");
         Files.createDirectories(workDir);
         Path log = workDir.resolve("server.log");
-        List<String> command = List.of(java.toString(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx512m",
-                "-jar", payaraJar.toString(), "--deploy", war.toString(), "--contextroot", contextRoot,
-                "--port", Integer.toString(port), "--nocluster", "--rootDir", workDir.resolve("root").toString());
+        List<String> command = List.of(
+                java.toString(),
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-Xmx512m",
+                "-jar",
+                payaraJar.toString(),
+                "--deploy",
+                war.toString(),
+                "--contextroot",
+                contextRoot,
+                "--port",
+                Integer.toString(port),
+                "--nocluster",
+                "--rootDir",
+                workDir.resolve("root").toString());
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().putAll(environment);
         Process process = builder.start();
@@ -72,37 +85,44 @@ final class PayaraMicro implements AutoCloseable {
     private void awaitDeployment(Path log) throws IOException, InterruptedException {
         CompletableFuture<Void> deployed = new CompletableFuture<>();
         PrintWriter logFile = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8), true);
-        Thread copier = new Thread(() -> {
-            List<String> failures = new ArrayList<>();
-            try (logFile; BufferedReader output = new BufferedReader(
-                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line = output.readLine(); line != null; line = output.readLine()) {
-                    logFile.println(line);
-                    if (line.contains("Exception while deploying the app") || line.contains("Exception while preparing the app")
-                            || line.contains("Exception while loading the app") || line.contains("Deployment failed")) {
-                        failures.add(line.strip());
-                    }
-                    if (line.contains("Payara Micro") && line.contains(" ready in ")) {
-                        if (failures.isEmpty()) {
-                            deployed.complete(null);
-                        } else {
-                            deployed.completeExceptionally(new IllegalStateException(
-                                    "the WAR did not deploy on Payara Micro (" + failures.get(0) + "); see " + log));
+        Thread copier = new Thread(
+                () -> {
+                    List<String> failures = new ArrayList<>();
+                    try (logFile;
+                            BufferedReader output = new BufferedReader(
+                                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                        for (String line = output.readLine(); line != null; line = output.readLine()) {
+                            logFile.println(line);
+                            if (line.contains("Exception while deploying the app")
+                                    || line.contains("Exception while preparing the app")
+                                    || line.contains("Exception while loading the app")
+                                    || line.contains("Deployment failed")) {
+                                failures.add(line.strip());
+                            }
+                            if (line.contains("Payara Micro") && line.contains(" ready in ")) {
+                                if (failures.isEmpty()) {
+                                    deployed.complete(null);
+                                } else {
+                                    deployed.completeExceptionally(
+                                            new IllegalStateException("the WAR did not deploy on Payara Micro ("
+                                                    + failures.get(0) + "); see " + log));
+                                }
+                            }
                         }
+                    } catch (IOException e) {
+                        deployed.completeExceptionally(e);
                     }
-                }
-            } catch (IOException e) {
-                deployed.completeExceptionally(e);
-            }
-            deployed.completeExceptionally(new IllegalStateException(
-                    "Payara Micro ended before it was ready; see " + log));
-        }, "payara-micro-output");
+                    deployed.completeExceptionally(
+                            new IllegalStateException("Payara Micro ended before it was ready; see " + log));
+                },
+                "payara-micro-output");
         copier.setDaemon(true);
         copier.start();
         try {
             deployed.get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
-            throw new IllegalStateException("Payara Micro was not ready within " + START_TIMEOUT_SECONDS + " s; see " + log);
+            throw new IllegalStateException(
+                    "Payara Micro was not ready within " + START_TIMEOUT_SECONDS + " s; see " + log);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
         }
@@ -114,7 +134,8 @@ final class PayaraMicro implements AutoCloseable {
      * JDK of 21 or later under /usr/lib/jvm or /usr/java (Debian, RPM layouts), else this JVM if new enough.
      */
     static Path javaForPayara() {
-        String configured = Optional.ofNullable(System.getProperty("payara.java.home")).filter(s -> !s.isBlank())
+        String configured = Optional.ofNullable(System.getProperty("payara.java.home"))
+                .filter(s -> !s.isBlank())
                 .orElse(System.getenv("PAYARA_JAVA_HOME"));
         if (configured != null && !configured.isBlank()) {
             Path java = Path.of(configured, "bin", "java");
@@ -129,7 +150,8 @@ final class PayaraMicro implements AutoCloseable {
             Path dir = Path.of(root);
             if (Files.isDirectory(dir)) {
                 try (Stream<Path> homes = Files.list(dir)) {
-                    homes.filter(home -> Files.isExecutable(home.resolve("bin/java"))).forEach(candidates::add);
+                    homes.filter(home -> Files.isExecutable(home.resolve("bin/java")))
+                            .forEach(candidates::add);
                 } catch (IOException e) {
                     throw new IllegalStateException("cannot list " + dir + ": " + e.getMessage(), e);
                 }

@@ -21,7 +21,8 @@ import tools.jackson.databind.json.JsonMapper;
  * read back.
  */
 class PayaraMicroIT {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private static ItDatabase database;
@@ -30,8 +31,11 @@ class PayaraMicroIT {
     @BeforeAll
     static void deploy() throws Exception {
         database = ItDatabase.start();
-        server = PayaraMicro.deploy(Path.of(System.getProperty("payara.micro.jar")),
-                Path.of(System.getProperty("war.file")), "store-example", Map.of(
+        server = PayaraMicro.deploy(
+                Path.of(System.getProperty("payara.micro.jar")),
+                Path.of(System.getProperty("war.file")),
+                "store-example",
+                Map.of(
                         "COMPOZY_JDBC_URL", database.url(),
                         "COMPOZY_JDBC_USER", database.user(),
                         "COMPOZY_JDBC_PASSWORD", database.password()));
@@ -52,7 +56,9 @@ class PayaraMicroIT {
 
     private static HttpResponse<String> send(String method, String path) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create(server.baseUrl() + "/api/" + path))
-                .timeout(Duration.ofSeconds(120)).method(method, HttpRequest.BodyPublishers.noBody()).build();
+                .timeout(Duration.ofSeconds(120))
+                .method(method, HttpRequest.BodyPublishers.noBody())
+                .build();
         return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
@@ -61,12 +67,20 @@ class PayaraMicroIT {
         HttpResponse<String> response = send("POST", "workflows/fan-out-commit?children=12");
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        assertThat(database.count("SELECT count(*) FROM workflow_states WHERE workflow_id = ? AND status = 'SUCCESS'",
-                "fan-out-commit")).isEqualTo(1);
-        assertThat(database.count("SELECT count(*) FROM task_states WHERE workflow_id = ? AND parent_state_id IS NOT NULL"
-                + " AND status = 'SUCCESS'", "fan-out-commit")).isEqualTo(12);
-        assertThat(database.count("SELECT count(*) FROM task_states WHERE workflow_id = ? AND parent_state_id IS NULL"
-                + " AND status = 'SUCCESS'", "fan-out-commit")).isEqualTo(1);
+        assertThat(database.count(
+                        "SELECT count(*) FROM workflow_states WHERE workflow_id = ? AND status = 'SUCCESS'",
+                        "fan-out-commit"))
+                .isEqualTo(1);
+        assertThat(database.count(
+                        "SELECT count(*) FROM task_states WHERE workflow_id = ? AND parent_state_id IS NOT NULL"
+                                + " AND status = 'SUCCESS'",
+                        "fan-out-commit"))
+                .isEqualTo(12);
+        assertThat(database.count(
+                        "SELECT count(*) FROM task_states WHERE workflow_id = ? AND parent_state_id IS NULL"
+                                + " AND status = 'SUCCESS'",
+                        "fan-out-commit"))
+                .isEqualTo(1);
     }
 
     @Test
@@ -85,17 +99,21 @@ class PayaraMicroIT {
 
     @Test
     void aCompletedWorkflowReadsBackWithEveryTask() throws Exception {
-        JsonNode written = JSON.readTree(send("POST", "workflows/fan-out-read?children=3").body());
+        JsonNode written =
+                JSON.readTree(send("POST", "workflows/fan-out-read?children=3").body());
 
         HttpResponse<String> read = send("GET", "workflows/fan-out-read");
 
         assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
         JsonNode execution = JSON.readTree(read.body());
-        assertThat(execution.get("workflowExecId").asString()).isEqualTo(written.get("workflowExecId").asString());
+        assertThat(execution.get("workflowExecId").asString())
+                .isEqualTo(written.get("workflowExecId").asString());
         assertThat(execution.get("status").asString()).isEqualTo("SUCCESS");
-        assertThat(execution.get("tasks").properties()).extracting(Map.Entry::getKey)
+        assertThat(execution.get("tasks").properties())
+                .extracting(Map.Entry::getKey)
                 .containsExactlyInAnyOrder("fan-out", "child-0", "child-1", "child-2");
-        assertThat(execution.get("tasks").properties()).extracting(entry -> entry.getValue().asString())
+        assertThat(execution.get("tasks").properties())
+                .extracting(entry -> entry.getValue().asString())
                 .containsOnly("SUCCESS");
     }
 }

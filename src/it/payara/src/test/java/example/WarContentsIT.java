@@ -13,7 +13,8 @@ class WarContentsIT {
 
     private static List<String> libraries() throws Exception {
         try (ZipFile war = new ZipFile(System.getProperty("war.file"))) {
-            return war.stream().map(ZipEntry::getName)
+            return war.stream()
+                    .map(ZipEntry::getName)
                     .filter(name -> name.startsWith("WEB-INF/lib/") && name.endsWith(".jar"))
                     .map(name -> Path.of(name).getFileName().toString())
                     .toList();
@@ -24,10 +25,12 @@ class WarContentsIT {
     void carriesTheStoreAndHibernateButNoJakartaEePlatformApi() throws Exception {
         List<String> libraries = libraries();
 
-        assertThat(libraries).anyMatch(jar -> jar.startsWith("compozy-store-"))
+        assertThat(libraries)
+                .anyMatch(jar -> jar.startsWith("compozy-store-"))
                 .anyMatch(jar -> jar.startsWith("hibernate-core-"));
         // XML Binding is not part of the Jakarta EE 11 platform API; Hibernate reads mapping files with it.
-        assertThat(libraries).filteredOn(jar -> jar.startsWith("jakarta."))
+        assertThat(libraries)
+                .filteredOn(jar -> jar.startsWith("jakarta."))
                 .allMatch(jar -> jar.startsWith("jakarta.xml.bind-api-"));
     }
 }

@@ -1,7 +1,7 @@
 package example;
 
-import dev.compozy.store.core.RetryPolicy;
 import dev.compozy.store.core.Id;
+import dev.compozy.store.core.RetryPolicy;
 import dev.compozy.store.core.Status;
 import dev.compozy.store.task.TaskRepository;
 import dev.compozy.store.task.TaskState;
@@ -34,14 +34,30 @@ public class OrderService {
     public String place(String orderId, List<String> children, boolean failAtTheEnd) {
         String execId = Id.newId();
         orders.save(new PurchaseOrder(orderId, execId));
-        workflows.upsertExecution(WorkflowExecution.builder().workflowExecId(execId).workflowId("fulfil-order")
-                .status(Status.RUNNING).build());
-        TaskState parent = tasks.upsertState(TaskState.builder().taskExecId(Id.newId()).taskId("ship")
-                .workflowExecId(execId).workflowId("fulfil-order").status(Status.RUNNING).build());
-        tasks.createChildStatesInTransaction(parent.taskExecId(), children.stream()
-                .map(taskId -> TaskState.builder().taskExecId(Id.newId()).taskId(taskId).workflowExecId(execId)
-                        .workflowId("fulfil-order").status(Status.PENDING).parentStateId(parent.taskExecId()).build())
-                .toList());
+        workflows.upsertExecution(WorkflowExecution.builder()
+                .workflowExecId(execId)
+                .workflowId("fulfil-order")
+                .status(Status.RUNNING)
+                .build());
+        TaskState parent = tasks.upsertState(TaskState.builder()
+                .taskExecId(Id.newId())
+                .taskId("ship")
+                .workflowExecId(execId)
+                .workflowId("fulfil-order")
+                .status(Status.RUNNING)
+                .build());
+        tasks.createChildStatesInTransaction(
+                parent.taskExecId(),
+                children.stream()
+                        .map(taskId -> TaskState.builder()
+                                .taskExecId(Id.newId())
+                                .taskId(taskId)
+                                .workflowExecId(execId)
+                                .workflowId("fulfil-order")
+                                .status(Status.PENDING)
+                                .parentStateId(parent.taskExecId())
+                                .build())
+                        .toList());
         if (failAtTheEnd) {
             throw new IllegalStateException("payment declined for " + orderId);
         }

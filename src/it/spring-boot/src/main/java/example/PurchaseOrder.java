@@ -10,10 +10,10 @@ import jakarta.persistence.Table;
 public class PurchaseOrder {
     @Id
     private String id;
+
     private String workflowExecId;
 
-    protected PurchaseOrder() {
-    }
+    protected PurchaseOrder() {}
 
     public PurchaseOrder(String id, String workflowExecId) {
         this.id = id;

@@ -2,5 +2,4 @@ package example;
 
 import org.springframework.data.jpa.repository.JpaRepository;
 
-public interface PurchaseOrders extends JpaRepository<PurchaseOrder, String> {
-}
+public interface PurchaseOrders extends JpaRepository<PurchaseOrder, String> {}

@@ -69,14 +69,29 @@ class OrdersApplicationTest {
                 + (password == null ? "" : "&password=" + password);
     }
 
-    @Autowired OrderService service;
-    @Autowired PurchaseOrders orders;
-    @Autowired TaskRepository tasks;
-    @Autowired WorkflowRepository workflows;
-    @Autowired Store store;
-    @Autowired DataSource dataSource;
-    @Autowired JdbcTemplate jdbc;
-    @Autowired MeterRegistry registry;
+    @Autowired
+    OrderService service;
+
+    @Autowired
+    PurchaseOrders orders;
+
+    @Autowired
+    TaskRepository tasks;
+
+    @Autowired
+    WorkflowRepository workflows;
+
+    @Autowired
+    Store store;
+
+    @Autowired
+    DataSource dataSource;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Autowired
+    MeterRegistry registry;
 
     @BeforeEach
     void emptyTables() {
@@ -85,8 +100,10 @@ class OrdersApplicationTest {
 
     @Test
     void theStoreRunsOnBootsDataSourceAndJoinsItsTransactions() {
-        assertThat(store.database().dataSource()).isInstanceOfSatisfying(TransactionJoiningDataSource.class,
-                joining -> assertThat(joining.getTargetDataSource()).isSameAs(dataSource));
+        assertThat(store.database().dataSource())
+                .isInstanceOfSatisfying(
+                        TransactionJoiningDataSource.class,
+                        joining -> assertThat(joining.getTargetDataSource()).isSameAs(dataSource));
         assertThat(tasks).isSameAs(store.taskRepository());
         assertThat(workflows).isSameAs(store.workflowRepository());
     }
@@ -105,8 +122,10 @@ class OrdersApplicationTest {
                 .hasMessage("payment declined for order-2");
 
         assertThat(orders.count()).isZero();
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM workflow_states", Long.class)).isZero();
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM task_states", Long.class)).isZero();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM workflow_states", Long.class))
+                .isZero();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM task_states", Long.class))
+                .isZero();
     }
 
     @Test
@@ -126,12 +145,25 @@ class OrdersApplicationTest {
         String execId = service.place("order-4", List.of(), false);
         String ship = workflows.getExecution(execId).tasks().get("ship").taskExecId();
 
-        tasks.createChildStatesInTransaction(ship, List.of(TaskState.builder().taskExecId(Id.newId()).taskId("late")
-                .workflowExecId(execId).workflowId("fulfil-order").status(Status.PENDING).parentStateId(ship).build()));
+        tasks.createChildStatesInTransaction(
+                ship,
+                List.of(TaskState.builder()
+                        .taskExecId(Id.newId())
+                        .taskId("late")
+                        .workflowExecId(execId)
+                        .workflowId("fulfil-order")
+                        .status(Status.PENDING)
+                        .parentStateId(ship)
+                        .build()));
         assertThatThrownBy(() -> tasks.withTx(tx -> {
-            tasks.upsertState(tx, tasks.getState(ship).toBuilder().status(Status.FAILED).build());
-            throw new IllegalStateException("undone by the store's own rollback");
-        })).hasMessage("undone by the store's own rollback");
+                    tasks.upsertState(
+                            tx,
+                            tasks.getState(ship).toBuilder()
+                                    .status(Status.FAILED)
+                                    .build());
+                    throw new IllegalStateException("undone by the store's own rollback");
+                }))
+                .hasMessage("undone by the store's own rollback");
 
         assertThat(tasks.listChildren(ship)).extracting(TaskState::taskId).containsExactly("late");
         assertThat(tasks.getState(ship).status()).isEqualTo(Status.RUNNING);
@@ -152,8 +184,10 @@ class OrdersApplicationTest {
         service.place("order-6", List.of("pick"), false);
 
         assertThat(registry.find(MicrometerStoreMetrics.OPERATIONS)
-                .tags("operation", "createChildStatesInTransaction", "outcome", "success").timer())
-                .isNotNull().satisfies(timer -> assertThat(timer.count()).isPositive());
+                        .tags("operation", "createChildStatesInTransaction", "outcome", "success")
+                        .timer())
+                .isNotNull()
+                .satisfies(timer -> assertThat(timer.count()).isPositive());
     }
 
     @Test
@@ -163,6 +197,7 @@ class OrdersApplicationTest {
         Migrations.update(dataSource);
 
         assertThat(applied).isPositive();
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM databasechangelog", Long.class)).isEqualTo(applied);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM databasechangelog", Long.class))
+                .isEqualTo(applied);
     }
 }

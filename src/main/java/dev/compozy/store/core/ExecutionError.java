@@ -56,7 +56,8 @@ public record ExecutionError(String message, String code, Map<String, Object> de
     }
 
     private static String kind(Object value) {
-        return value instanceof java.util.List ? "an array" : value instanceof Boolean ? "a boolean"
-                : value instanceof Number ? "a number" : "an object";
+        return value instanceof java.util.List
+                ? "an array"
+                : value instanceof Boolean ? "a boolean" : value instanceof Number ? "a number" : "an object";
     }
 }

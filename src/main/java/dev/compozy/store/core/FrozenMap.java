@@ -26,6 +26,7 @@ public final class FrozenMap extends AbstractMap<String, Object> {
     private final Object[] keysAndValues;
     /** Large maps: an unmodifiable view of a map no one else holds; {@code null} for small maps. */
     private final Map<String, Object> large;
+
     private Set<Entry<String, Object>> entries;
 
     private FrozenMap(Object[] keysAndValues) {
@@ -125,8 +126,8 @@ public final class FrozenMap extends AbstractMap<String, Object> {
                             if (!hasNext()) {
                                 throw new NoSuchElementException();
                             }
-                            Entry<String, Object> entry = new SimpleImmutableEntry<>((String) keysAndValues[next],
-                                    keysAndValues[next + 1]);
+                            Entry<String, Object> entry =
+                                    new SimpleImmutableEntry<>((String) keysAndValues[next], keysAndValues[next + 1]);
                             next += 2;
                             return entry;
                         }

@@ -20,8 +20,7 @@ public final class Id {
     private static final String MAX_KSUID = "aWgEPTl1tmebfsQzFP4bxwgy80V";
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private Id() {
-    }
+    private Id() {}
 
     /** A new KSUID for the current time. */
     public static String newId() {
@@ -60,8 +59,8 @@ public final class Id {
         }
         for (int i = 0; i < value.length(); i++) {
             if (ALPHABET.indexOf(value.charAt(i)) < 0) {
-                throw new IllegalArgumentException("id: '" + value + "' is not a KSUID (character '"
-                        + value.charAt(i) + "' at " + i + " is not base62)");
+                throw new IllegalArgumentException("id: '" + value + "' is not a KSUID (character '" + value.charAt(i)
+                        + "' at " + i + " is not base62)");
             }
         }
         if (value.compareTo(MAX_KSUID) > 0) {
@@ -83,7 +82,9 @@ public final class Id {
     /** The creation time encoded in a KSUID. */
     public static Instant timestamp(String ksuid) {
         byte[] bytes = decode(parse(ksuid));
-        long seconds = ((bytes[0] & 0xFFL) << 24) | ((bytes[1] & 0xFFL) << 16) | ((bytes[2] & 0xFFL) << 8)
+        long seconds = ((bytes[0] & 0xFFL) << 24)
+                | ((bytes[1] & 0xFFL) << 16)
+                | ((bytes[2] & 0xFFL) << 8)
                 | (bytes[3] & 0xFFL);
         return Instant.ofEpochSecond(seconds + KSUID_EPOCH_SECONDS);
     }

@@ -2,8 +2,7 @@ package dev.compozy.store.core;
 
 /** Argument checks that fail before any SQL, naming the offending field. */
 public final class Require {
-    private Require() {
-    }
+    private Require() {}
 
     public static String nonBlank(String value, String field) {
         if (value == null || value.isBlank()) {
@@ -58,8 +57,9 @@ public final class Require {
         char c = value.charAt(index);
         return c == '\0'
                 ? "must not contain the NUL character (U+0000), at index " + index
-                : String.format("must not contain an unpaired UTF-16 surrogate (U+%04X at index %d): it has no "
-                        + "UTF-8 form", (int) c, index);
+                : String.format(
+                        "must not contain an unpaired UTF-16 surrogate (U+%04X at index %d): it has no " + "UTF-8 form",
+                        (int) c, index);
     }
 
     public static <T> T nonNull(T value, String field) {

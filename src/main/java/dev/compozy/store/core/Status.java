@@ -16,6 +16,7 @@ public enum Status {
 
     /** Computed once: every row read compares against it. */
     private static final Status[] VALUES = values();
+
     private static final Set<Status> TERMINAL = EnumSet.of(SUCCESS, FAILED, TIMED_OUT, CANCELED);
     private static final Set<Status> IN_PROGRESS = EnumSet.of(RUNNING, WAITING, PAUSED);
 
@@ -48,7 +49,7 @@ public enum Status {
                 }
             }
         }
-        throw new IllegalArgumentException("unknown status '" + value + "' (expected one of "
-                + java.util.Arrays.toString(values()) + ")");
+        throw new IllegalArgumentException(
+                "unknown status '" + value + "' (expected one of " + java.util.Arrays.toString(values()) + ")");
     }
 }

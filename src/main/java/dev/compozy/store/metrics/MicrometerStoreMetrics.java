@@ -36,27 +36,39 @@ public final class MicrometerStoreMetrics implements StoreMetrics {
 
     @Override
     public void operation(String operation, long nanos, boolean failed) {
-        Timer.builder(OPERATIONS).description("repository operations")
-                .tag("operation", operation).tag("outcome", failed ? "error" : "success")
-                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+        Timer.builder(OPERATIONS)
+                .description("repository operations")
+                .tag("operation", operation)
+                .tag("outcome", failed ? "error" : "success")
+                .register(registry)
+                .record(nanos, TimeUnit.NANOSECONDS);
     }
 
     @Override
     public void lockWait(String operation, long nanos) {
-        Timer.builder(LOCK_WAIT).description("time to acquire row locks").tag("operation", operation)
-                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+        Timer.builder(LOCK_WAIT)
+                .description("time to acquire row locks")
+                .tag("operation", operation)
+                .register(registry)
+                .record(nanos, TimeUnit.NANOSECONDS);
     }
 
     @Override
     public void retry(String sqlState) {
-        Counter.builder(RETRIES).description("transactions run again after a transient failure")
-                .tag("sqlstate", String.valueOf(sqlState)).register(registry).increment();
+        Counter.builder(RETRIES)
+                .description("transactions run again after a transient failure")
+                .tag("sqlstate", String.valueOf(sqlState))
+                .register(registry)
+                .increment();
     }
 
     @Override
     public void retriesExhausted(String sqlState) {
-        Counter.builder(RETRIES_EXHAUSTED).description("retrying transactions that gave up")
-                .tag("sqlstate", String.valueOf(sqlState)).register(registry).increment();
+        Counter.builder(RETRIES_EXHAUSTED)
+                .description("retrying transactions that gave up")
+                .tag("sqlstate", String.valueOf(sqlState))
+                .register(registry)
+                .increment();
     }
 
     @Override

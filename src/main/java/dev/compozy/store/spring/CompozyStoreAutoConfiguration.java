@@ -32,10 +32,12 @@ import org.springframework.jdbc.datasource.DelegatingDataSource;
  * {@code spring.liquibase.change-log=classpath:} followed by {@link Migrations#CHANGELOG}. The store is
  * created after database initialization, so beans using it at startup find the schema.
  */
-@AutoConfiguration(afterName = {
-        "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
-        "org.springframework.boot.liquibase.autoconfigure.LiquibaseAutoConfiguration",
-        "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration"})
+@AutoConfiguration(
+        afterName = {
+            "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+            "org.springframework.boot.liquibase.autoconfigure.LiquibaseAutoConfiguration",
+            "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration"
+        })
 @ConditionalOnClass(DelegatingDataSource.class)
 @ConditionalOnSingleCandidate(DataSource.class)
 public class CompozyStoreAutoConfiguration {
@@ -43,9 +45,10 @@ public class CompozyStoreAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @DependsOnDatabaseInitialization
-    public Store compozyStore(DataSource dataSource, ObjectProvider<StoreConfig> settings,
-            ObjectProvider<StoreMetrics> metrics) {
-        return Store.open(new TransactionJoiningDataSource(dataSource),
+    public Store compozyStore(
+            DataSource dataSource, ObjectProvider<StoreConfig> settings, ObjectProvider<StoreMetrics> metrics) {
+        return Store.open(
+                new TransactionJoiningDataSource(dataSource),
                 settings.getIfAvailable(() -> StoreConfig.builder().build()),
                 metrics.getIfAvailable(() -> StoreMetrics.NONE));
     }

@@ -1,9 +1,7 @@
 package dev.compozy.store.spring;
 
-import dev.compozy.store.Store;
-import dev.compozy.store.core.RetryPolicy;
-import dev.compozy.store.core.StoreException;
 import dev.compozy.store.TransactionJoin;
+import dev.compozy.store.core.StoreException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import javax.sql.DataSource;
@@ -40,7 +38,8 @@ public class TransactionJoiningDataSource extends DelegatingDataSource implement
     @Override
     public Connection transactionalConnection() throws SQLException {
         if (!TransactionSynchronizationManager.isActualTransactionActive()
-                || !(TransactionSynchronizationManager.getResource(obtainTargetDataSource()) instanceof ConnectionHolder holder)) {
+                || !(TransactionSynchronizationManager.getResource(obtainTargetDataSource())
+                        instanceof ConnectionHolder holder)) {
             return null;
         }
         Connection connection = holder.getConnection();
@@ -95,8 +94,13 @@ public class TransactionJoiningDataSource extends DelegatingDataSource implement
 
         @Override
         public void beforeCommit(boolean readOnly) {
-            throw new StoreException("commit", "transaction rolled back: "
-                    + (cause == null ? "the store's work asked for a rollback" : "the store's work failed with " + cause), cause);
+            throw new StoreException(
+                    "commit",
+                    "transaction rolled back: "
+                            + (cause == null
+                                    ? "the store's work asked for a rollback"
+                                    : "the store's work failed with " + cause),
+                    cause);
         }
     }
 }

@@ -11,5 +11,5 @@ import dev.compozy.store.core.Status;
  * @param parentCompleted whether this call moved the parent to its final status (true for exactly one
  *     of many concurrent completions)
  */
-public record ChildCompletion(TaskState child, ProgressInfo parentProgress, Status parentStatus, boolean parentCompleted) {
-}
+public record ChildCompletion(
+        TaskState child, ProgressInfo parentProgress, Status parentStatus, boolean parentCompleted) {}

@@ -24,8 +24,8 @@ public record ProgressInfo(
 
     public ProgressInfo {
         Objects.requireNonNull(statusCounts, "statusCounts");
-        statusCounts = Collections.unmodifiableMap(statusCounts.isEmpty()
-                ? new EnumMap<>(Status.class) : new EnumMap<>(statusCounts));
+        statusCounts = Collections.unmodifiableMap(
+                statusCounts.isEmpty() ? new EnumMap<>(Status.class) : new EnumMap<>(statusCounts));
     }
 
     /** Derives every count from the number of children per status. */
@@ -38,10 +38,19 @@ public record ProgressInfo(
         int failed = count(statusCounts, Status.FAILED);
         int canceled = count(statusCounts, Status.CANCELED);
         int timedOut = count(statusCounts, Status.TIMED_OUT);
-        int running = count(statusCounts, Status.RUNNING) + count(statusCounts, Status.WAITING)
+        int running = count(statusCounts, Status.RUNNING)
+                + count(statusCounts, Status.WAITING)
                 + count(statusCounts, Status.PAUSED);
-        return new ProgressInfo(total, success, failed, canceled, timedOut, success + failed + canceled + timedOut,
-                running, count(statusCounts, Status.PENDING), statusCounts);
+        return new ProgressInfo(
+                total,
+                success,
+                failed,
+                canceled,
+                timedOut,
+                success + failed + canceled + timedOut,
+                running,
+                count(statusCounts, Status.PENDING),
+                statusCounts);
     }
 
     private static int count(Map<Status, Integer> counts, Status status) {
@@ -77,21 +86,22 @@ public record ProgressInfo(
         boolean anyFailed = failedCount + timedOutCount > 0;
         boolean anyRunning = runningCount > 0;
         return switch (strategy) {
-            case WAIT_ALL -> allSucceeded ? Status.SUCCESS
-                    : anyRunning ? Status.RUNNING
-                    : anyFailed ? Status.FAILED
-                    : Status.PENDING;
-            case FAIL_FAST -> anyFailed ? Status.FAILED
-                    : allSucceeded ? Status.SUCCESS
-                    : anyRunning ? Status.RUNNING
-                    : Status.PENDING;
-            case BEST_EFFORT -> allTerminal() ? (successCount > 0 ? Status.SUCCESS : Status.FAILED)
-                    : anyRunning ? Status.RUNNING
-                    : Status.PENDING;
-            case RACE -> successCount > 0 ? Status.SUCCESS
-                    : allTerminal() ? Status.FAILED
-                    : anyRunning ? Status.RUNNING
-                    : Status.PENDING;
+            case WAIT_ALL ->
+                allSucceeded
+                        ? Status.SUCCESS
+                        : anyRunning ? Status.RUNNING : anyFailed ? Status.FAILED : Status.PENDING;
+            case FAIL_FAST ->
+                anyFailed
+                        ? Status.FAILED
+                        : allSucceeded ? Status.SUCCESS : anyRunning ? Status.RUNNING : Status.PENDING;
+            case BEST_EFFORT ->
+                allTerminal()
+                        ? (successCount > 0 ? Status.SUCCESS : Status.FAILED)
+                        : anyRunning ? Status.RUNNING : Status.PENDING;
+            case RACE ->
+                successCount > 0
+                        ? Status.SUCCESS
+                        : allTerminal() ? Status.FAILED : anyRunning ? Status.RUNNING : Status.PENDING;
         };
     }
 }

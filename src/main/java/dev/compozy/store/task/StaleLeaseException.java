@@ -13,10 +13,13 @@ public class StaleLeaseException extends StoreException {
     private final long presentedToken;
     private final long currentToken;
 
-    public StaleLeaseException(String operation, String taskExecId, long presentedToken, long currentToken,
-            String currentOwner) {
-        super(operation, "task state '" + taskExecId + "': lease token " + presentedToken + " is stale, the task is "
-                + "held under token " + currentToken + (currentOwner == null ? "" : " by '" + currentOwner + "'"));
+    public StaleLeaseException(
+            String operation, String taskExecId, long presentedToken, long currentToken, String currentOwner) {
+        super(
+                operation,
+                "task state '" + taskExecId + "': lease token " + presentedToken + " is stale, the task is "
+                        + "held under token " + currentToken
+                        + (currentOwner == null ? "" : " by '" + currentOwner + "'"));
         this.taskExecId = taskExecId;
         this.presentedToken = presentedToken;
         this.currentToken = currentToken;

@@ -1,7 +1,7 @@
 package dev.compozy.store.task;
 
-import dev.compozy.store.core.StoreException;
 import dev.compozy.store.core.Status;
+import dev.compozy.store.core.StoreException;
 
 /**
  * A completion or leased write would change a task that is already finished (SUCCESS, FAILED,
@@ -14,9 +14,12 @@ public class TaskAlreadyTerminalException extends StoreException {
     private final Status storedStatus;
     private final Status refusedStatus;
 
-    public TaskAlreadyTerminalException(String operation, String taskExecId, Status storedStatus, Status refusedStatus) {
-        super(operation, "task state '" + taskExecId + "' is already " + storedStatus + "; refusing to write "
-                + refusedStatus + (storedStatus == refusedStatus ? " with a different output or error" : ""));
+    public TaskAlreadyTerminalException(
+            String operation, String taskExecId, Status storedStatus, Status refusedStatus) {
+        super(
+                operation,
+                "task state '" + taskExecId + "' is already " + storedStatus + "; refusing to write " + refusedStatus
+                        + (storedStatus == refusedStatus ? " with a different output or error" : ""));
         this.taskExecId = taskExecId;
         this.storedStatus = storedStatus;
         this.refusedStatus = refusedStatus;

@@ -14,9 +14,12 @@ public class TaskConflictException extends StoreException {
     private final Instant expectedUpdatedAt;
     private final Instant actualUpdatedAt;
 
-    public TaskConflictException(String operation, String taskExecId, Instant expectedUpdatedAt, Instant actualUpdatedAt) {
-        super(operation, "task state '" + taskExecId + "' was written at " + actualUpdatedAt
-                + " since it was read (updated_at " + expectedUpdatedAt + ")");
+    public TaskConflictException(
+            String operation, String taskExecId, Instant expectedUpdatedAt, Instant actualUpdatedAt) {
+        super(
+                operation,
+                "task state '" + taskExecId + "' was written at " + actualUpdatedAt + " since it was read (updated_at "
+                        + expectedUpdatedAt + ")");
         this.taskExecId = taskExecId;
         this.expectedUpdatedAt = expectedUpdatedAt;
         this.actualUpdatedAt = actualUpdatedAt;

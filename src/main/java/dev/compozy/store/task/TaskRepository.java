@@ -1,10 +1,10 @@
 package dev.compozy.store.task;
 
 import dev.compozy.store.core.RetryPolicy;
+import dev.compozy.store.core.Status;
 import dev.compozy.store.core.Tx;
 import dev.compozy.store.core.TxConsumer;
 import dev.compozy.store.core.TxFunction;
-import dev.compozy.store.core.Status;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;

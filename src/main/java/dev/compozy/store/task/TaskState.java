@@ -3,8 +3,8 @@ package dev.compozy.store.task;
 import dev.compozy.store.core.Component;
 import dev.compozy.store.core.ExecutionError;
 import dev.compozy.store.core.ExecutionType;
-import dev.compozy.store.core.Status;
 import dev.compozy.store.core.FrozenMap;
+import dev.compozy.store.core.Status;
 import java.time.Instant;
 import java.util.Map;
 
@@ -75,8 +75,7 @@ public record TaskState(
         private Instant createdAt;
         private Instant updatedAt;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         private Builder(TaskState s) {
             taskExecId = s.taskExecId;
@@ -178,8 +177,23 @@ public record TaskState(
         }
 
         public TaskState build() {
-            return new TaskState(taskExecId, taskId, workflowExecId, workflowId, component, status, executionType,
-                    agentId, actionId, toolId, parentStateId, input, output, error, createdAt, updatedAt);
+            return new TaskState(
+                    taskExecId,
+                    taskId,
+                    workflowExecId,
+                    workflowId,
+                    component,
+                    status,
+                    executionType,
+                    agentId,
+                    actionId,
+                    toolId,
+                    parentStateId,
+                    input,
+                    output,
+                    error,
+                    createdAt,
+                    updatedAt);
         }
     }
 }

@@ -1,7 +1,7 @@
 package dev.compozy.store.task;
 
-import dev.compozy.store.core.Require;
 import dev.compozy.store.core.ExecutionType;
+import dev.compozy.store.core.Require;
 import dev.compozy.store.core.Status;
 
 /**
@@ -47,9 +47,19 @@ public record TaskStateFilter(
     }
 
     public Builder toBuilder() {
-        return new Builder().status(status).workflowId(workflowId).workflowExecId(workflowExecId).taskId(taskId)
-                .taskExecId(taskExecId).parentStateId(parentStateId).agentId(agentId).actionId(actionId)
-                .toolId(toolId).executionType(executionType).limit(limit).after(after);
+        return new Builder()
+                .status(status)
+                .workflowId(workflowId)
+                .workflowExecId(workflowExecId)
+                .taskId(taskId)
+                .taskExecId(taskExecId)
+                .parentStateId(parentStateId)
+                .agentId(agentId)
+                .actionId(actionId)
+                .toolId(toolId)
+                .executionType(executionType)
+                .limit(limit)
+                .after(after);
     }
 
     /** The same filter, for the page after {@code last} (the last state of the previous page). */
@@ -71,8 +81,7 @@ public record TaskStateFilter(
         private Integer limit;
         private TaskCursor after;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder status(Status status) {
             this.status = status;
@@ -137,8 +146,19 @@ public record TaskStateFilter(
         }
 
         public TaskStateFilter build() {
-            return new TaskStateFilter(status, workflowId, workflowExecId, taskId, taskExecId, parentStateId,
-                    agentId, actionId, toolId, executionType, limit, after);
+            return new TaskStateFilter(
+                    status,
+                    workflowId,
+                    workflowExecId,
+                    taskId,
+                    taskExecId,
+                    parentStateId,
+                    agentId,
+                    actionId,
+                    toolId,
+                    executionType,
+                    limit,
+                    after);
         }
     }
 }

@@ -38,9 +38,16 @@ public record ExecutionFilter(
     }
 
     public Builder toBuilder() {
-        return new Builder().status(status).workflowId(workflowId).workflowExecId(workflowExecId)
-                .createdFrom(createdFrom).createdBefore(createdBefore).updatedFrom(updatedFrom)
-                .updatedBefore(updatedBefore).limit(limit).after(after);
+        return new Builder()
+                .status(status)
+                .workflowId(workflowId)
+                .workflowExecId(workflowExecId)
+                .createdFrom(createdFrom)
+                .createdBefore(createdBefore)
+                .updatedFrom(updatedFrom)
+                .updatedBefore(updatedBefore)
+                .limit(limit)
+                .after(after);
     }
 
     /** The same filter, for the page after {@code last} (the last execution of the previous page). */
@@ -59,8 +66,7 @@ public record ExecutionFilter(
         private Integer limit;
         private ExecutionCursor after;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder status(Status status) {
             this.status = status;
@@ -108,8 +114,16 @@ public record ExecutionFilter(
         }
 
         public ExecutionFilter build() {
-            return new ExecutionFilter(status, workflowId, workflowExecId, createdFrom, createdBefore, updatedFrom,
-                    updatedBefore, limit, after);
+            return new ExecutionFilter(
+                    status,
+                    workflowId,
+                    workflowExecId,
+                    createdFrom,
+                    createdBefore,
+                    updatedFrom,
+                    updatedBefore,
+                    limit,
+                    after);
         }
     }
 }

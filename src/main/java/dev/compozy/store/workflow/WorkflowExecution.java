@@ -1,8 +1,8 @@
 package dev.compozy.store.workflow;
 
 import dev.compozy.store.core.ExecutionError;
-import dev.compozy.store.core.Status;
 import dev.compozy.store.core.FrozenMap;
+import dev.compozy.store.core.Status;
 import dev.compozy.store.task.TaskState;
 import java.time.Instant;
 import java.util.Collections;
@@ -41,8 +41,16 @@ public record WorkflowExecution(
     }
 
     public Builder toBuilder() {
-        return new Builder().workflowExecId(workflowExecId).workflowId(workflowId).status(status).input(input)
-                .output(output).error(error).createdAt(createdAt).updatedAt(updatedAt).tasks(tasks);
+        return new Builder()
+                .workflowExecId(workflowExecId)
+                .workflowId(workflowId)
+                .status(status)
+                .input(input)
+                .output(output)
+                .error(error)
+                .createdAt(createdAt)
+                .updatedAt(updatedAt)
+                .tasks(tasks);
     }
 
     /** This execution with another tasks map. */
@@ -61,8 +69,7 @@ public record WorkflowExecution(
         private Instant updatedAt;
         private Map<String, TaskState> tasks;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder workflowExecId(String workflowExecId) {
             this.workflowExecId = workflowExecId;
@@ -110,8 +117,8 @@ public record WorkflowExecution(
         }
 
         public WorkflowExecution build() {
-            return new WorkflowExecution(workflowExecId, workflowId, status, input, output, error, createdAt,
-                    updatedAt, tasks);
+            return new WorkflowExecution(
+                    workflowExecId, workflowId, status, input, output, error, createdAt, updatedAt, tasks);
         }
     }
 }

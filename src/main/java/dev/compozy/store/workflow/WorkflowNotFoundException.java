@@ -14,8 +14,8 @@ public class WorkflowNotFoundException extends StoreException {
     }
 
     public static WorkflowNotFoundException execution(String operation, String workflowExecId) {
-        return new WorkflowNotFoundException(operation, workflowExecId,
-                "workflow execution '" + workflowExecId + "' not found");
+        return new WorkflowNotFoundException(
+                operation, workflowExecId, "workflow execution '" + workflowExecId + "' not found");
     }
 
     /** The id that was looked up: an execution id, or for the {@code getExecutionBy…} lookups the workflow id. */

@@ -11,8 +11,10 @@ public class WorkflowNotReadyException extends StoreException {
     private final List<String> unfinishedTaskIds;
 
     public WorkflowNotReadyException(String workflowExecId, List<String> unfinishedTaskIds) {
-        super("completeWorkflow", "workflow execution '" + workflowExecId + "' is not ready to complete: "
-                + unfinishedTaskIds.size() + " top-level task(s) still pending or running " + preview(unfinishedTaskIds));
+        super(
+                "completeWorkflow",
+                "workflow execution '" + workflowExecId + "' is not ready to complete: " + unfinishedTaskIds.size()
+                        + " top-level task(s) still pending or running " + preview(unfinishedTaskIds));
         this.workflowExecId = workflowExecId;
         this.unfinishedTaskIds = List.copyOf(unfinishedTaskIds);
     }

@@ -1,7 +1,7 @@
 package dev.compozy.store.workflow;
 
-import dev.compozy.store.core.Tx;
 import dev.compozy.store.core.Status;
+import dev.compozy.store.core.Tx;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;

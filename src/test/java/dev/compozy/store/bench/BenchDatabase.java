@@ -13,13 +13,13 @@ import java.util.Properties;
 public final class BenchDatabase {
     static final String DATABASE = "compozy_bench";
 
-    private BenchDatabase() {
-    }
+    private BenchDatabase() {}
 
     private static String property(String name) {
         String value = System.getProperty("compozy.bench." + name);
         if (value == null) {
-            throw new IllegalStateException("compozy.bench." + name + " is not set: run the benchmarks through BenchmarkMain");
+            throw new IllegalStateException(
+                    "compozy.bench." + name + " is not set: run the benchmarks through BenchmarkMain");
         }
         return value;
     }
@@ -29,8 +29,12 @@ public final class BenchDatabase {
     }
 
     static StoreConfig.Builder config(String database) {
-        return StoreConfig.builder().host(property("host")).port(Integer.parseInt(property("port")))
-                .user(property("user")).password(property("password")).dbName(database);
+        return StoreConfig.builder()
+                .host(property("host"))
+                .port(Integer.parseInt(property("port")))
+                .user(property("user"))
+                .password(property("password"))
+                .dbName(database);
     }
 
     /**
@@ -61,7 +65,7 @@ public final class BenchDatabase {
         properties.setProperty("user", property("user"));
         properties.setProperty("password", property("password"));
         properties.setProperty("reWriteBatchedInserts", "true");
-        return DriverManager.getConnection("jdbc:postgresql://" + property("host") + ":" + property("port") + "/"
-                + database, properties);
+        return DriverManager.getConnection(
+                "jdbc:postgresql://" + property("host") + ":" + property("port") + "/" + database, properties);
     }
 }

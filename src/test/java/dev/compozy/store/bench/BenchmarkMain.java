@@ -52,8 +52,7 @@ public final class BenchmarkMain {
     private static final Path JMH_OUTPUT = Path.of("target", "benchmarks");
 
     /** Headline operations: benchmark name stem, scaling size (0 for none), target ratio. */
-    private record Headline(String label, String stem, int size, double target) {
-    }
+    private record Headline(String label, String stem, int size, double target) {}
 
     private static final List<Headline> HEADLINES = List.of(
             new Headline("upsertState (one row)", "upsertState", 0, 0.90),
@@ -97,10 +96,16 @@ public final class BenchmarkMain {
 
     private static List<Comparison> comparisons() {
         List<Comparison> comparisons = new ArrayList<>(List.of(
-                Comparison.of(RepositoryVsJdbcBenchmark.class, "upsertState", null, "jdbc", "jdbcReturning", "repository"),
+                Comparison.of(
+                        RepositoryVsJdbcBenchmark.class, "upsertState", null, "jdbc", "jdbcReturning", "repository"),
                 Comparison.pair(RepositoryVsJdbcBenchmark.class, "getState", null),
                 Comparison.pair(RepositoryVsJdbcBenchmark.class, "lockModifyUpsert", null),
-                Comparison.of(RepositoryVsJdbcBenchmark.class, "createChildren1000", null, "jdbc", "repository",
+                Comparison.of(
+                        RepositoryVsJdbcBenchmark.class,
+                        "createChildren1000",
+                        null,
+                        "jdbc",
+                        "repository",
                         "oneUpsertAtATime"),
                 Comparison.pair(RepositoryVsJdbcBenchmark.class, "listExecutionsPage50", null),
                 Comparison.pair(ClaimBenchmark.class, "claimAndComplete", null)));
@@ -114,8 +119,7 @@ public final class BenchmarkMain {
         return comparisons;
     }
 
-    private BenchmarkMain() {
-    }
+    private BenchmarkMain() {}
 
     public static void main(String[] args) throws Exception {
         boolean quick = args.length > 0 && "quick".equals(args[0]);
@@ -136,7 +140,8 @@ public final class BenchmarkMain {
                 for (String side : comparison.round()) {
                     RunResult jvm = fork(server, quick, comparison, side);
                     jvms.add(jvm);
-                    forks.computeIfAbsent(comparison.key(side), k -> new ArrayList<>()).addAll(jvm.getBenchmarkResults());
+                    forks.computeIfAbsent(comparison.key(side), k -> new ArrayList<>())
+                            .addAll(jvm.getBenchmarkResults());
                     // Rewritten after every JVM, so that a run stopped halfway keeps what it measured.
                     writeJmhResults(jvms);
                 }
@@ -146,7 +151,9 @@ public final class BenchmarkMain {
         Memory memory = quick ? null : memoryProbe(server);
         Files.createDirectories(OUTPUT);
         String version = serverVersion(server);
-        Files.writeString(OUTPUT.resolve("results.md"), report(scores, pairRatios(forks), memory, version, loadAtStart, quick),
+        Files.writeString(
+                OUTPUT.resolve("results.md"),
+                report(scores, pairRatios(forks), memory, version, loadAtStart, quick),
                 StandardCharsets.UTF_8);
         System.out.println(Files.readString(OUTPUT.resolve("results.md")));
     }
@@ -169,14 +176,16 @@ public final class BenchmarkMain {
     /** One JVM of one side of a comparison. */
     private static RunResult fork(TestDatabase server, boolean quick, Comparison comparison, String side)
             throws RunnerException {
-        ChainedOptionsBuilder options = options(server, quick).forks(1)
+        ChainedOptionsBuilder options = options(server, quick)
+                .forks(1)
                 .include(comparison.benchmark().getSimpleName() + "." + comparison.stem() + "_" + side + "$");
         if (comparison.size() != null) {
             options.param("size", comparison.size());
         }
         Collection<RunResult> results = new Runner(options.build()).run();
         if (results.size() != 1) {
-            throw new IllegalStateException(comparison.key(side) + " ran " + results.size() + " benchmarks, expected 1");
+            throw new IllegalStateException(
+                    comparison.key(side) + " ran " + results.size() + " benchmarks, expected 1");
         }
         return results.iterator().next();
     }
@@ -184,7 +193,8 @@ public final class BenchmarkMain {
     private static ChainedOptionsBuilder options(TestDatabase server, boolean quick) {
         return new OptionsBuilder()
                 .addProfiler(GCProfiler.class)
-                .jvmArgs("-Xmx1g",
+                .jvmArgs(
+                        "-Xmx1g",
                         "-Dcompozy.bench.host=" + server.host(),
                         "-Dcompozy.bench.port=" + server.port(),
                         "-Dcompozy.bench.user=" + server.user(),
@@ -231,8 +241,9 @@ public final class BenchmarkMain {
         Map<String, double[]> scores = new LinkedHashMap<>();
         for (Map.Entry<String, List<BenchmarkResult>> entry : forks.entrySet()) {
             RunResult result = new RunResult(entry.getValue().get(0).getParams(), entry.getValue());
-            scores.put(entry.getKey(), new double[] {result.getPrimaryResult().getScore(),
-                    result.getPrimaryResult().getScoreError(), gcMillisPerCall(result)});
+            scores.put(entry.getKey(), new double[] {
+                result.getPrimaryResult().getScore(), result.getPrimaryResult().getScoreError(), gcMillisPerCall(result)
+            });
         }
         return scores;
     }
@@ -243,7 +254,8 @@ public final class BenchmarkMain {
         long calls = 0;
         for (BenchmarkResult fork : result.getBenchmarkResults()) {
             for (IterationResult iteration : fork.getIterationResults()) {
-                for (Map.Entry<String, Result> secondary : iteration.getSecondaryResults().entrySet()) {
+                for (Map.Entry<String, Result> secondary :
+                        iteration.getSecondaryResults().entrySet()) {
                     if (secondary.getKey().endsWith("gc.time")) {
                         gcMillis += secondary.getValue().getScore();
                     }
@@ -258,8 +270,7 @@ public final class BenchmarkMain {
         return scores.get(stem + "_" + side + (size == 0 ? "" : "@" + size));
     }
 
-    private record Memory(long rows, long peakHeapBytes, Duration elapsed, int exitCode, String output) {
-    }
+    private record Memory(long rows, long peakHeapBytes, Duration elapsed, int exitCode, String output) {}
 
     /** Streams a million task rows in a JVM limited to 256 MiB and reports its peak heap. */
     private static Memory memoryProbe(TestDatabase server) throws SQLException, IOException, InterruptedException {
@@ -268,38 +279,65 @@ public final class BenchmarkMain {
         }
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         long started = System.nanoTime();
-        Process process = new ProcessBuilder(java.toString(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                StreamingProbe.class.getName(), "stream", server.host(), Integer.toString(server.port()), server.user(),
-                server.password(), BenchDatabase.DATABASE, BenchFixtures.STREAM_EXEC).redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(
+                        java.toString(),
+                        "-Xmx256m",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        StreamingProbe.class.getName(),
+                        "stream",
+                        server.host(),
+                        Integer.toString(server.port()),
+                        server.user(),
+                        server.password(),
+                        BenchDatabase.DATABASE,
+                        BenchFixtures.STREAM_EXEC)
+                .redirectErrorStream(true)
+                .start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         int exit = process.waitFor();
         Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
         Matcher m = Pattern.compile("rows=(\\d+) peakHeapBytes=(\\d+)").matcher(output);
-        return m.find() ? new Memory(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), elapsed, exit, output)
+        return m.find()
+                ? new Memory(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), elapsed, exit, output)
                 : new Memory(0, 0, elapsed, exit, output);
     }
 
     private static String serverVersion(TestDatabase server) throws SQLException {
-        try (Connection connection = server.connect(BenchDatabase.DATABASE); Statement statement = connection.createStatement();
+        try (Connection connection = server.connect(BenchDatabase.DATABASE);
+                Statement statement = connection.createStatement();
                 ResultSet row = statement.executeQuery("SHOW server_version")) {
             row.next();
             return row.getString(1);
         }
     }
 
-    private static String report(Map<String, double[]> scores, Map<String, List<Double>> pairRatios, Memory memory,
-            String pgVersion, double loadAtStart, boolean quick) {
+    private static String report(
+            Map<String, double[]> scores,
+            Map<String, List<Double>> pairRatios,
+            Memory memory,
+            String pgVersion,
+            double loadAtStart,
+            boolean quick) {
         StringBuilder md = new StringBuilder();
         md.append("## Benchmark results\n\n");
-        md.append(String.format(Locale.ROOT, "Measured %s on %d cores%s, %s, Java %s, PostgreSQL %s (%s).%s%n%n",
-                LocalDate.now(), Runtime.getRuntime().availableProcessors(),
+        md.append(String.format(
+                Locale.ROOT,
+                "Measured %s on %d cores%s, %s, Java %s, PostgreSQL %s (%s).%s%n%n",
+                LocalDate.now(),
+                Runtime.getRuntime().availableProcessors(),
                 loadAtStart < 0 ? "" : String.format(Locale.ROOT, " (load average %.2f at the start)", loadAtStart),
                 System.getProperty("os.name"),
-                System.getProperty("java.version"), pgVersion, TestDatabase.get().kind(),
+                System.getProperty("java.version"),
+                pgVersion,
+                TestDatabase.get().kind(),
                 quick ? " Quick run: fewer, shorter iterations." : ""));
-        md.append(String.format(Locale.ROOT, "Each side ran in %d JVMs, interleaved with its baseline's in rounds of "
-                + "baseline, repository, repository, baseline; the last column is the ratio of each pair of neighbouring "
-                + "JVMs.%n%n", 2 * ROUNDS));
+        md.append(String.format(
+                Locale.ROOT,
+                "Each side ran in %d JVMs, interleaved with its baseline's in rounds of "
+                        + "baseline, repository, repository, baseline; the last column is the ratio of each pair of neighbouring "
+                        + "JVMs.%n%n",
+                2 * ROUNDS));
         md.append("| operation | repository ops/s | JDBC baseline ops/s | ratio | target | ratio per JVM pair |\n");
         md.append("|---|---:|---:|---:|---|---|\n");
         for (Headline h : HEADLINES) {
@@ -309,29 +347,47 @@ public final class BenchmarkMain {
                 continue;
             }
             double ratio = repo[0] / jdbc[0];
-            String target = h.target() == 0 ? "—" : String.format(Locale.ROOT, "≥ %.2f %s", h.target(),
-                    ratio >= h.target() ? "met" : "**missed**");
+            String target = h.target() == 0
+                    ? "—"
+                    : String.format(Locale.ROOT, "≥ %.2f %s", h.target(), ratio >= h.target() ? "met" : "**missed**");
             List<Double> perPair = pairRatios.getOrDefault(h.stem() + (h.size() == 0 ? "" : "@" + h.size()), List.of());
-            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %s | %s |%n", h.label(), fmt(repo), fmt(jdbc), ratio,
-                    target, perPair.stream().map(r -> String.format(Locale.ROOT, "%.2f", r)).collect(Collectors.joining(", "))));
+            md.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %s | %s | %.2f | %s | %s |%n",
+                    h.label(),
+                    fmt(repo),
+                    fmt(jdbc),
+                    ratio,
+                    target,
+                    perPair.stream()
+                            .map(r -> String.format(Locale.ROOT, "%.2f", r))
+                            .collect(Collectors.joining(", "))));
         }
         double[] returning = scores.get("upsertState_jdbcReturning");
         if (returning != null) {
-            md.append(String.format(Locale.ROOT, "%nThe upsert baseline with the repository's `RETURNING created_at, updated_at`: "
-                    + "%s ops/s.%n", fmt(returning)));
+            md.append(String.format(
+                    Locale.ROOT,
+                    "%nThe upsert baseline with the repository's `RETURNING created_at, updated_at`: " + "%s ops/s.%n",
+                    fmt(returning)));
         }
         double[] batch = scores.get("createChildren1000_repository");
         double[] oneByOne = scores.get("createChildren1000_oneUpsertAtATime");
         if (batch != null && oneByOne != null) {
-            md.append(String.format(Locale.ROOT, "%n1,000 children as one batch: %s ops/s; as 1,000 single upsertState calls: "
-                    + "%s ops/s; the batch is %.1f× faster (target ≥ 10×).%n", fmt(batch), fmt(oneByOne), batch[0] / oneByOne[0]));
+            md.append(String.format(
+                    Locale.ROOT,
+                    "%n1,000 children as one batch: %s ops/s; as 1,000 single upsertState calls: "
+                            + "%s ops/s; the batch is %.1f× faster (target ≥ 10×).%n",
+                    fmt(batch),
+                    fmt(oneByOne),
+                    batch[0] / oneByOne[0]));
         }
         md.append("\n### Scaling (milliseconds per call; growth per tenfold rows, 10.0 = linear)\n\n");
         md.append("GC is the collector's pause time per call (JMH's GC profiler; these benchmarks run on the "
                 + "stop-the-world ParallelGC so that its time is all in pauses); \"without GC\" is the growth of the "
                 + "time per call minus that pause time.\n\n");
-        md.append("| operation | side | 1k | 10k | 100k | 1k→10k | 10k→100k | GC at 10k | GC at 100k | 10k→100k without GC |\n"
-                + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        md.append(
+                "| operation | side | 1k | 10k | 100k | 1k→10k | 10k→100k | GC at 10k | GC at 100k | 10k→100k without GC |\n"
+                        + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (String stem : List.of("getTaskTree", "getProgressInfo", "listTasksInWorkflow")) {
             for (String side : List.of("repository", "jdbc")) {
                 double[] ms = new double[3];
@@ -344,18 +400,36 @@ public final class BenchmarkMain {
                     gc[i] = s == null ? Double.NaN : s[2];
                 }
                 if (complete) {
-                    md.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %.3f | %.1f | %.1f | %.3f | %.3f | %.1f |%n",
-                            stem, side, ms[0], ms[1], ms[2], ms[1] / ms[0], ms[2] / ms[1], gc[1], gc[2],
+                    md.append(String.format(
+                            Locale.ROOT,
+                            "| %s | %s | %.3f | %.3f | %.3f | %.1f | %.1f | %.3f | %.3f | %.1f |%n",
+                            stem,
+                            side,
+                            ms[0],
+                            ms[1],
+                            ms[2],
+                            ms[1] / ms[0],
+                            ms[2] / ms[1],
+                            gc[1],
+                            gc[2],
                             (ms[2] - gc[2]) / (ms[1] - gc[1])));
                 }
             }
         }
-        md.append("\nTree sizes are complete 3-ary trees of 1,093, 9,841 and 88,573 nodes, so their row growth per step is "
-                + "9.0× and 9.0×.\n");
+        md.append(
+                "\nTree sizes are complete 3-ary trees of 1,093, 9,841 and 88,573 nodes, so their row growth per step is "
+                        + "9.0× and 9.0×.\n");
         if (memory != null) {
-            md.append(String.format(Locale.ROOT, "%n### Memory%n%nforEachState over %,d task rows in a JVM limited to 256 MiB: "
-                    + "%s, peak heap %.0f MiB, %d s.%n", memory.rows(), memory.exitCode() == 0 ? "completed" : "FAILED ("
-                    + memory.output().strip() + ")", memory.peakHeapBytes() / 1048576.0, memory.elapsed().toSeconds()));
+            md.append(String.format(
+                    Locale.ROOT,
+                    "%n### Memory%n%nforEachState over %,d task rows in a JVM limited to 256 MiB: "
+                            + "%s, peak heap %.0f MiB, %d s.%n",
+                    memory.rows(),
+                    memory.exitCode() == 0
+                            ? "completed"
+                            : "FAILED (" + memory.output().strip() + ")",
+                    memory.peakHeapBytes() / 1048576.0,
+                    memory.elapsed().toSeconds()));
         }
         return md.toString();
     }

@@ -46,7 +46,8 @@ public class ClaimBenchmark {
 
         @Setup(Level.Iteration)
         public void refill() throws SQLException {
-            try (Connection connection = BenchDatabase.connect(); Statement statement = connection.createStatement()) {
+            try (Connection connection = BenchDatabase.connect();
+                    Statement statement = connection.createStatement()) {
                 statement.execute("UPDATE task_states SET status = 'PENDING' WHERE workflow_exec_id = '"
                         + BenchFixtures.CLAIM_EXEC + "' AND status <> 'PENDING'");
                 statement.execute("VACUUM task_states");
@@ -86,7 +87,10 @@ public class ClaimBenchmark {
         List<TaskState> claimed = shared.tasks.claimPendingTasks(BenchFixtures.CLAIM_EXEC, BATCH);
         requireWork(claimed);
         for (TaskState task : claimed) {
-            shared.tasks.upsertState(task.toBuilder().status(Status.SUCCESS).output(Map.of("done", true)).build());
+            shared.tasks.upsertState(task.toBuilder()
+                    .status(Status.SUCCESS)
+                    .output(Map.of("done", true))
+                    .build());
         }
         return claimed.size();
     }
@@ -96,7 +100,10 @@ public class ClaimBenchmark {
         List<TaskState> claimed = agent.jdbc.claim(BenchFixtures.CLAIM_EXEC, BATCH);
         requireWork(claimed);
         for (TaskState task : claimed) {
-            agent.jdbc.upsert(task.toBuilder().status(Status.SUCCESS).output(Map.of("done", true)).build());
+            agent.jdbc.upsert(task.toBuilder()
+                    .status(Status.SUCCESS)
+                    .output(Map.of("done", true))
+                    .build());
         }
         return claimed.size();
     }

@@ -1,9 +1,9 @@
 package dev.compozy.store.bench;
 
+import dev.compozy.store.Json;
 import dev.compozy.store.core.Component;
 import dev.compozy.store.core.ExecutionError;
 import dev.compozy.store.core.ExecutionType;
-import dev.compozy.store.Json;
 import dev.compozy.store.core.Status;
 import dev.compozy.store.task.ProgressInfo;
 import dev.compozy.store.task.TaskState;
@@ -42,7 +42,8 @@ final class JdbcBaseline implements AutoCloseable {
                 error = EXCLUDED.error, updated_at = now()""";
     private static final String GET = "SELECT " + COLUMNS + " FROM task_states WHERE task_exec_id = ?";
     private static final String LOCK = GET + " FOR NO KEY UPDATE";
-    private static final String PARENT_KEY_SHARE = "SELECT workflow_exec_id FROM task_states WHERE task_exec_id = ? FOR KEY SHARE";
+    private static final String PARENT_KEY_SHARE =
+            "SELECT workflow_exec_id FROM task_states WHERE task_exec_id = ? FOR KEY SHARE";
     private static final String TREE = """
             WITH RECURSIVE tree AS (
                 SELECT t.*, 0 AS depth, ARRAY[t.task_exec_id] AS path FROM task_states t WHERE t.task_exec_id = ?
@@ -52,16 +53,21 @@ final class JdbcBaseline implements AutoCloseable {
                 WHERE tree.depth < ? AND c.task_exec_id <> ALL (tree.path)
             )
             SELECT %s FROM tree ORDER BY depth, created_at, task_exec_id""".formatted(COLUMNS);
-    private static final String PROGRESS = "SELECT status, count(*) FROM task_states WHERE parent_state_id = ? GROUP BY status";
+    private static final String PROGRESS =
+            "SELECT status, count(*) FROM task_states WHERE parent_state_id = ? GROUP BY status";
     /** Unsorted, newest per task_id picked in Java: the same database work as the repository. */
-    private static final String TASKS_IN_WORKFLOWS = "SELECT " + COLUMNS + " FROM task_states WHERE workflow_exec_id = ANY (?)";
-    private static final Comparator<TaskState> NEWEST_LAST = Comparator.comparing(TaskState::createdAt)
-            .thenComparing(TaskState::taskExecId);
-    private static final String EXECUTION_COLUMNS = "workflow_exec_id, workflow_id, status, input, output, error,"
-            + " created_at, updated_at";
-    private static final String EXECUTION = "SELECT " + EXECUTION_COLUMNS + " FROM workflow_states WHERE workflow_exec_id = ?";
-    private static final String EXECUTIONS_PAGE = "SELECT " + EXECUTION_COLUMNS + " FROM workflow_states WHERE workflow_id = ?"
-            + " ORDER BY updated_at DESC, workflow_exec_id DESC LIMIT ?";
+    private static final String TASKS_IN_WORKFLOWS =
+            "SELECT " + COLUMNS + " FROM task_states WHERE workflow_exec_id = ANY (?)";
+
+    private static final Comparator<TaskState> NEWEST_LAST =
+            Comparator.comparing(TaskState::createdAt).thenComparing(TaskState::taskExecId);
+    private static final String EXECUTION_COLUMNS =
+            "workflow_exec_id, workflow_id, status, input, output, error," + " created_at, updated_at";
+    private static final String EXECUTION =
+            "SELECT " + EXECUTION_COLUMNS + " FROM workflow_states WHERE workflow_exec_id = ?";
+    private static final String EXECUTIONS_PAGE =
+            "SELECT " + EXECUTION_COLUMNS + " FROM workflow_states WHERE workflow_id = ?"
+                    + " ORDER BY updated_at DESC, workflow_exec_id DESC LIMIT ?";
     private static final String CLAIM = """
             UPDATE task_states SET status = 'RUNNING', updated_at = now()
             WHERE task_exec_id = ANY (ARRAY(
@@ -119,8 +125,10 @@ final class JdbcBaseline implements AutoCloseable {
         bind(upsertReturning, state);
         try (ResultSet row = upsertReturning.executeQuery()) {
             row.next();
-            return state.toBuilder().createdAt(row.getObject(1, OffsetDateTime.class).toInstant())
-                    .updatedAt(row.getObject(2, OffsetDateTime.class).toInstant()).build();
+            return state.toBuilder()
+                    .createdAt(row.getObject(1, OffsetDateTime.class).toInstant())
+                    .updatedAt(row.getObject(2, OffsetDateTime.class).toInstant())
+                    .build();
         }
     }
 
@@ -204,8 +212,10 @@ final class JdbcBaseline implements AutoCloseable {
             try (ResultSet row = execution.executeQuery()) {
                 found = row.next() ? mapExecution(row) : null;
             }
-            WorkflowExecution result = found == null ? null
-                    : found.withTasks(tasksInWorkflows(snapshot, snapshotTasks, List.of(execId)).get(execId));
+            WorkflowExecution result = found == null
+                    ? null
+                    : found.withTasks(tasksInWorkflows(snapshot, snapshotTasks, List.of(execId))
+                            .get(execId));
             snapshot.commit();
             return result;
         } catch (SQLException e) {
@@ -225,7 +235,9 @@ final class JdbcBaseline implements AutoCloseable {
                     page.add(mapExecution(rows));
                 }
             }
-            Map<String, Map<String, TaskState>> tasks = tasksInWorkflows(snapshot, snapshotTasks,
+            Map<String, Map<String, TaskState>> tasks = tasksInWorkflows(
+                    snapshot,
+                    snapshotTasks,
                     page.stream().map(WorkflowExecution::workflowExecId).toList());
             List<WorkflowExecution> result = new ArrayList<>(page.size());
             for (WorkflowExecution execution : page) {
@@ -245,14 +257,17 @@ final class JdbcBaseline implements AutoCloseable {
         return list(claim);
     }
 
-    private static Map<String, Map<String, TaskState>> tasksInWorkflows(Connection on, PreparedStatement statement,
-            List<String> execIds) throws SQLException {
+    private static Map<String, Map<String, TaskState>> tasksInWorkflows(
+            Connection on, PreparedStatement statement, List<String> execIds) throws SQLException {
         Map<String, Map<String, TaskState>> result = new LinkedHashMap<>();
         execIds.forEach(id -> result.put(id, new LinkedHashMap<>()));
         statement.setArray(1, on.createArrayOf("text", execIds.toArray()));
         for (TaskState state : list(statement)) {
-            result.get(state.workflowExecId()).merge(state.taskId(), state,
-                    (kept, other) -> NEWEST_LAST.compare(kept, other) >= 0 ? kept : other);
+            result.get(state.workflowExecId())
+                    .merge(
+                            state.taskId(),
+                            state,
+                            (kept, other) -> NEWEST_LAST.compare(kept, other) >= 0 ? kept : other);
         }
         return result;
     }
@@ -289,19 +304,36 @@ final class JdbcBaseline implements AutoCloseable {
     }
 
     private static WorkflowExecution mapExecution(ResultSet row) throws SQLException {
-        return new WorkflowExecution(row.getString(1), row.getString(2), Status.fromDb(row.getString(3)),
-                Json.objectFromJsonb(row.getString(4)), Json.objectFromJsonb(row.getString(5)),
-                Json.fromJsonb(row.getString(6), ExecutionError.class), row.getObject(7, OffsetDateTime.class).toInstant(),
-                row.getObject(8, OffsetDateTime.class).toInstant(), Map.of());
+        return new WorkflowExecution(
+                row.getString(1),
+                row.getString(2),
+                Status.fromDb(row.getString(3)),
+                Json.objectFromJsonb(row.getString(4)),
+                Json.objectFromJsonb(row.getString(5)),
+                Json.fromJsonb(row.getString(6), ExecutionError.class),
+                row.getObject(7, OffsetDateTime.class).toInstant(),
+                row.getObject(8, OffsetDateTime.class).toInstant(),
+                Map.of());
     }
 
     private static TaskState map(ResultSet row) throws SQLException {
-        return new TaskState(row.getString(1), row.getString(2), row.getString(3), row.getString(4),
-                Component.fromDb(row.getString(5)), Status.fromDb(row.getString(6)), ExecutionType.fromDb(row.getString(7)),
-                row.getString(8), row.getString(9), row.getString(10), row.getString(11),
-                Json.objectFromJsonb(row.getString(12)), Json.objectFromJsonb(row.getString(13)),
+        return new TaskState(
+                row.getString(1),
+                row.getString(2),
+                row.getString(3),
+                row.getString(4),
+                Component.fromDb(row.getString(5)),
+                Status.fromDb(row.getString(6)),
+                ExecutionType.fromDb(row.getString(7)),
+                row.getString(8),
+                row.getString(9),
+                row.getString(10),
+                row.getString(11),
+                Json.objectFromJsonb(row.getString(12)),
+                Json.objectFromJsonb(row.getString(13)),
                 Json.fromJsonb(row.getString(14), ExecutionError.class),
-                row.getObject(15, OffsetDateTime.class).toInstant(), row.getObject(16, OffsetDateTime.class).toInstant());
+                row.getObject(15, OffsetDateTime.class).toInstant(),
+                row.getObject(16, OffsetDateTime.class).toInstant());
     }
 
     @Override

@@ -57,7 +57,8 @@ public class LeaseBenchmark {
 
         @Setup(Level.Iteration)
         public void refill() throws SQLException {
-            try (Connection connection = BenchDatabase.connect(); Statement statement = connection.createStatement()) {
+            try (Connection connection = BenchDatabase.connect();
+                    Statement statement = connection.createStatement()) {
                 statement.execute("UPDATE task_states SET status = 'PENDING' WHERE workflow_exec_id = '" + EXEC
                         + "' AND status <> 'PENDING'");
                 statement.execute("VACUUM task_states");
@@ -91,7 +92,10 @@ public class LeaseBenchmark {
         List<TaskState> claimed = shared.tasks.claimPendingTasks(EXEC, BATCH);
         requireWork(claimed.size());
         for (TaskState task : claimed) {
-            shared.tasks.upsertState(task.toBuilder().status(Status.SUCCESS).output(Map.of("done", true)).build());
+            shared.tasks.upsertState(task.toBuilder()
+                    .status(Status.SUCCESS)
+                    .output(Map.of("done", true))
+                    .build());
         }
         return claimed.size();
     }
@@ -102,8 +106,12 @@ public class LeaseBenchmark {
         requireWork(batch.claimed().size());
         shared.tasks.heartbeat(batch.claimed().stream().map(ClaimedTask::lease).toList(), LEASE);
         for (ClaimedTask task : batch.claimed()) {
-            shared.tasks.upsertStateWithLease(task.lease(), task.task().toBuilder().status(Status.SUCCESS)
-                    .output(Map.of("done", true)).build());
+            shared.tasks.upsertStateWithLease(
+                    task.lease(),
+                    task.task().toBuilder()
+                            .status(Status.SUCCESS)
+                            .output(Map.of("done", true))
+                            .build());
         }
         return batch.claimed().size();
     }

@@ -30,11 +30,13 @@ import org.openjdk.jmh.runner.options.TimeValue;
  */
 public final class LeaseBenchmarkMain {
     private static final Path OUTPUT = Path.of("src", "site", "benchmarks", "leases.md");
-    private static final List<String> ROUND = List.of("claimComplete_plain", "claimHeartbeatComplete_leased",
-            "claimHeartbeatComplete_leased", "claimComplete_plain");
+    private static final List<String> ROUND = List.of(
+            "claimComplete_plain",
+            "claimHeartbeatComplete_leased",
+            "claimHeartbeatComplete_leased",
+            "claimComplete_plain");
 
-    private LeaseBenchmarkMain() {
-    }
+    private LeaseBenchmarkMain() {}
 
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 && args[0].matches("\\d+") ? Integer.parseInt(args[0]) : 2;
@@ -64,7 +66,7 @@ public final class LeaseBenchmarkMain {
      */
     private static void seed(Connection connection) throws SQLException {
         try (PreparedStatement execution = connection.prepareStatement(
-                "INSERT INTO workflow_states (workflow_exec_id, workflow_id, status) VALUES (?, 'lease', 'RUNNING')");
+                        "INSERT INTO workflow_states (workflow_exec_id, workflow_id, status) VALUES (?, 'lease', 'RUNNING')");
                 PreparedStatement tasks = connection.prepareStatement("""
                         INSERT INTO task_states (component, status, task_exec_id, task_id, workflow_exec_id, workflow_id,
                                                  input, created_at)
@@ -87,24 +89,28 @@ public final class LeaseBenchmarkMain {
 
     private static double fork(TestDatabase server, String method) throws Exception {
         Collection<RunResult> results = new Runner(new OptionsBuilder()
-                .include(LeaseBenchmark.class.getSimpleName() + "." + method + "$")
-                .forks(1)
-                .jvmArgs("-Xmx1g",
-                        "-Dcompozy.bench.host=" + server.host(),
-                        "-Dcompozy.bench.port=" + server.port(),
-                        "-Dcompozy.bench.user=" + server.user(),
-                        "-Dcompozy.bench.password=" + server.password())
-                .warmupIterations(4)
-                .warmupTime(TimeValue.seconds(2))
-                .measurementIterations(5)
-                .measurementTime(TimeValue.seconds(2))
-                .build()).run();
-        BenchmarkResult result = results.iterator().next().getBenchmarkResults().iterator().next();
+                        .include(LeaseBenchmark.class.getSimpleName() + "." + method + "$")
+                        .forks(1)
+                        .jvmArgs(
+                                "-Xmx1g",
+                                "-Dcompozy.bench.host=" + server.host(),
+                                "-Dcompozy.bench.port=" + server.port(),
+                                "-Dcompozy.bench.user=" + server.user(),
+                                "-Dcompozy.bench.password=" + server.password())
+                        .warmupIterations(4)
+                        .warmupTime(TimeValue.seconds(2))
+                        .measurementIterations(5)
+                        .measurementTime(TimeValue.seconds(2))
+                        .build())
+                .run();
+        BenchmarkResult result =
+                results.iterator().next().getBenchmarkResults().iterator().next();
         return result.getPrimaryResult().getScore();
     }
 
     private static String version(TestDatabase server) throws SQLException {
-        try (Connection connection = server.connect(BenchDatabase.DATABASE); Statement statement = connection.createStatement();
+        try (Connection connection = server.connect(BenchDatabase.DATABASE);
+                Statement statement = connection.createStatement();
                 ResultSet row = statement.executeQuery("SHOW server_version")) {
             row.next();
             return row.getString(1);
@@ -113,20 +119,33 @@ public final class LeaseBenchmarkMain {
 
     private static String report(List<Double> plain, List<Double> leased, String pgVersion) {
         StringBuilder md = new StringBuilder("## Leased lifecycle against claims without leases\n\n");
-        md.append(String.format(Locale.ROOT, "Measured %s on %d cores, %s, Java %s, PostgreSQL %s (%s); 8 agent "
+        md.append(String.format(
+                Locale.ROOT,
+                "Measured %s on %d cores, %s, Java %s, PostgreSQL %s (%s); 8 agent "
                         + "threads, one operation = claim up to 10 tasks and finish each. JVMs in rounds of plain, leased, "
-                        + "leased, plain; 4 × 2 s warm-up, 5 × 2 s measured per JVM.%n%n", LocalDate.now(),
-                Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
-                System.getProperty("java.version"), pgVersion, TestDatabase.get().kind()));
+                        + "leased, plain; 4 × 2 s warm-up, 5 × 2 s measured per JVM.%n%n",
+                LocalDate.now(),
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("os.name"),
+                System.getProperty("java.version"),
+                pgVersion,
+                TestDatabase.get().kind()));
         md.append("| JVM pair | plain ops/s | leased ops/s | leased / plain |\n|---|---:|---:|---:|\n");
         for (int i = 0; i < plain.size(); i++) {
-            md.append(String.format(Locale.ROOT, "| %d | %,.1f | %,.1f | %.2f |%n", i + 1, plain.get(i), leased.get(i),
+            md.append(String.format(
+                    Locale.ROOT,
+                    "| %d | %,.1f | %,.1f | %.2f |%n",
+                    i + 1,
+                    plain.get(i),
+                    leased.get(i),
                     leased.get(i) / plain.get(i)));
         }
-        double plainMean = plain.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
-        double leasedMean = leased.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
-        md.append(String.format(Locale.ROOT, "| all | %,.1f | %,.1f | **%.2f** |%n", plainMean, leasedMean,
-                leasedMean / plainMean));
+        double plainMean =
+                plain.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+        double leasedMean =
+                leased.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+        md.append(String.format(
+                Locale.ROOT, "| all | %,.1f | %,.1f | **%.2f** |%n", plainMean, leasedMean, leasedMean / plainMean));
         return md.toString();
     }
 }

@@ -9,12 +9,17 @@ import dev.compozy.store.StoreConfig;
  * database, autoMigrate (true or false).
  */
 public final class OpenProbe {
-    private OpenProbe() {
-    }
+    private OpenProbe() {}
 
     public static void main(String[] args) {
-        StoreConfig config = StoreConfig.builder().host(args[0]).port(Integer.parseInt(args[1])).user(args[2])
-                .password(args[3]).dbName(args[4]).autoMigrate(Boolean.parseBoolean(args[5])).build();
+        StoreConfig config = StoreConfig.builder()
+                .host(args[0])
+                .port(Integer.parseInt(args[1]))
+                .user(args[2])
+                .password(args[3])
+                .dbName(args[4])
+                .autoMigrate(Boolean.parseBoolean(args[5]))
+                .build();
         long started = System.nanoTime();
         try (Store store = Store.open(config)) {
             long elapsed = System.nanoTime() - started;

@@ -73,8 +73,10 @@ public class RepositoryVsJdbcBenchmark {
      */
     @Setup(Level.Iteration)
     public void cleanTable() throws SQLException {
-        try (Connection connection = BenchDatabase.connect(); Statement statement = connection.createStatement()) {
-            statement.execute("DELETE FROM task_states WHERE parent_state_id = '" + BenchFixtures.CHILDREN_PARENT + "'");
+        try (Connection connection = BenchDatabase.connect();
+                Statement statement = connection.createStatement()) {
+            statement.execute(
+                    "DELETE FROM task_states WHERE parent_state_id = '" + BenchFixtures.CHILDREN_PARENT + "'");
             statement.execute("VACUUM task_states");
             // Start every iteration with no checkpoint due: the WAL of earlier iterations set one off mid-measurement.
             statement.execute("CHECKPOINT");
@@ -84,17 +86,24 @@ public class RepositoryVsJdbcBenchmark {
     private TaskState nextHot() {
         TaskState state = hot.get(next);
         next = (next + 1) % hot.size();
-        return state.toBuilder().status((next & 1) == 0 ? Status.RUNNING : Status.SUCCESS)
-                .output(Map.of("attempt", next)).build();
+        return state.toBuilder()
+                .status((next & 1) == 0 ? Status.RUNNING : Status.SUCCESS)
+                .output(Map.of("attempt", next))
+                .build();
     }
 
     private List<TaskState> children(int count) {
         List<TaskState> children = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            children.add(TaskState.builder().taskExecId("child-" + (childCounter++)).taskId("shard-" + i)
-                    .workflowExecId(BenchFixtures.CHILDREN_EXEC).workflowId("children")
-                    .parentStateId(BenchFixtures.CHILDREN_PARENT).status(Status.PENDING)
-                    .input(Map.of("shard", i)).build());
+            children.add(TaskState.builder()
+                    .taskExecId("child-" + (childCounter++))
+                    .taskId("shard-" + i)
+                    .workflowExecId(BenchFixtures.CHILDREN_EXEC)
+                    .workflowId("children")
+                    .parentStateId(BenchFixtures.CHILDREN_PARENT)
+                    .status(Status.PENDING)
+                    .input(Map.of("shard", i))
+                    .build());
         }
         return children;
     }
@@ -162,7 +171,10 @@ public class RepositoryVsJdbcBenchmark {
 
     @Benchmark
     public List<WorkflowExecution> listExecutionsPage50_repository() {
-        return workflows.listExecutions(ExecutionFilter.builder().workflowId(BenchFixtures.LIST_WORKFLOW).limit(50).build());
+        return workflows.listExecutions(ExecutionFilter.builder()
+                .workflowId(BenchFixtures.LIST_WORKFLOW)
+                .limit(50)
+                .build());
     }
 
     @Benchmark

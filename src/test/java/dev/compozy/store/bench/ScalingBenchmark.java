@@ -49,7 +49,8 @@ public class ScalingBenchmark {
         workflows = store.workflowRepository();
         jdbc = new JdbcBaseline();
         // Earlier benchmarks' writes leave dead rows and clear visibility-map bits the index-only scans need.
-        try (java.sql.Connection connection = BenchDatabase.connect(); java.sql.Statement statement = connection.createStatement()) {
+        try (java.sql.Connection connection = BenchDatabase.connect();
+                java.sql.Statement statement = connection.createStatement()) {
             statement.execute("VACUUM task_states");
             // Flush what the VACUUM dirtied now, so that no checkpoint it makes due runs during the measurement.
             statement.execute("CHECKPOINT");

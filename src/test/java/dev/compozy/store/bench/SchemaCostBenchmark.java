@@ -62,15 +62,22 @@ public class SchemaCostBenchmark {
 
     /** The i-th child of the fixture's root, as the fixture wrote it (0 ≤ i < {@link #TASKS} - 1). */
     static TaskState child(int i) {
-        return TaskState.builder().taskExecId("cost-child-" + i).taskId("child-" + i).workflowExecId(EXEC)
-                .workflowId("cost").parentStateId(ROOT).status(Status.PENDING)
-                .input(Map.of("n", i, "source", "bench")).build();
+        return TaskState.builder()
+                .taskExecId("cost-child-" + i)
+                .taskId("child-" + i)
+                .workflowExecId(EXEC)
+                .workflowId("cost")
+                .parentStateId(ROOT)
+                .status(Status.PENDING)
+                .input(Map.of("n", i, "source", "bench"))
+                .build();
     }
 
     @Setup(Level.Trial)
     public void open() {
         if ("store".equals(side)) {
-            store = Store.open(BenchDatabase.config(database(profile)).maxPoolSize(8).build());
+            store = Store.open(
+                    BenchDatabase.config(database(profile)).maxPoolSize(8).build());
         }
     }
 
@@ -104,7 +111,8 @@ public class SchemaCostBenchmark {
         long round;
 
         @Setup(Level.Trial)
-        public void open(SchemaCostBenchmark benchmark, org.openjdk.jmh.infra.BenchmarkParams params) throws SQLException {
+        public void open(SchemaCostBenchmark benchmark, org.openjdk.jmh.infra.BenchmarkParams params)
+                throws SQLException {
             threads = params.getThreads();
             slot = benchmark.threadSlots.getAndIncrement() % threads;
             next = slot;
@@ -135,12 +143,24 @@ public class SchemaCostBenchmark {
     private static List<TaskState> bulkTasks(String execId) {
         List<TaskState> tasks = new ArrayList<>(TASKS);
         String root = execId + "-root";
-        tasks.add(TaskState.builder().taskExecId(root).taskId("root").workflowExecId(execId).workflowId(BULK_WORKFLOW)
-                .executionType(ExecutionType.PARALLEL).status(Status.RUNNING).build());
+        tasks.add(TaskState.builder()
+                .taskExecId(root)
+                .taskId("root")
+                .workflowExecId(execId)
+                .workflowId(BULK_WORKFLOW)
+                .executionType(ExecutionType.PARALLEL)
+                .status(Status.RUNNING)
+                .build());
         for (int i = 1; i < TASKS; i++) {
-            tasks.add(TaskState.builder().taskExecId(execId + "-" + i).taskId("shard-" + i).workflowExecId(execId)
-                    .workflowId(BULK_WORKFLOW).parentStateId(root).status(Status.PENDING)
-                    .input(Map.of("shard", i)).build());
+            tasks.add(TaskState.builder()
+                    .taskExecId(execId + "-" + i)
+                    .taskId("shard-" + i)
+                    .workflowExecId(execId)
+                    .workflowId(BULK_WORKFLOW)
+                    .parentStateId(root)
+                    .status(Status.PENDING)
+                    .input(Map.of("shard", i))
+                    .build());
         }
         return tasks;
     }
@@ -157,8 +177,14 @@ public class SchemaCostBenchmark {
         TaskRepository tasks = store.taskRepository();
         WorkflowRepository workflows = store.workflowRepository();
         tasks.withTx(tx -> {
-            workflows.upsertExecution(tx, WorkflowExecution.builder().workflowExecId(execId).workflowId(BULK_WORKFLOW)
-                    .status(Status.RUNNING).input(Map.of("bench", true)).build());
+            workflows.upsertExecution(
+                    tx,
+                    WorkflowExecution.builder()
+                            .workflowExecId(execId)
+                            .workflowId(BULK_WORKFLOW)
+                            .status(Status.RUNNING)
+                            .input(Map.of("bench", true))
+                            .build());
             tasks.upsertState(tx, states.get(0));
             tasks.createChildStatesInTransaction(states.get(0).taskExecId(), states.subList(1, states.size()));
         });
@@ -171,8 +197,11 @@ public class SchemaCostBenchmark {
             worker.jdbc.update("cost-child-" + child, status, "{\"attempt\": " + worker.round + "}");
             return;
         }
-        store.taskRepository().upsertState(child(child).toBuilder().status(status)
-                .output(Map.of("attempt", worker.round)).build());
+        store.taskRepository()
+                .upsertState(child(child).toBuilder()
+                        .status(status)
+                        .output(Map.of("attempt", worker.round))
+                        .build());
     }
 
     /** One task's status and output, one thread. */
@@ -192,12 +221,16 @@ public class SchemaCostBenchmark {
     @Benchmark
     public TaskState getTaskById(Worker worker) throws SQLException {
         String id = "cost-child-" + worker.nextChild();
-        return worker.jdbc != null ? worker.jdbc.get(id) : store.taskRepository().getState(id);
+        return worker.jdbc != null
+                ? worker.jdbc.get(id)
+                : store.taskRepository().getState(id);
     }
 
     /** The execution with its 1,000 tasks. */
     @Benchmark
     public Object getWorkflow1000(Worker worker) throws SQLException {
-        return worker.jdbc != null ? worker.jdbc.workflowWithTasks(EXEC) : store.workflowRepository().getExecution(EXEC);
+        return worker.jdbc != null
+                ? worker.jdbc.workflowWithTasks(EXEC)
+                : store.workflowRepository().getExecution(EXEC);
     }
 }

@@ -16,16 +16,17 @@ import java.util.Locale;
  * that is already up to date, the common case at an application's start).
  */
 public final class StoreOpenMain {
-    private StoreOpenMain() {
-    }
+    private StoreOpenMain() {}
 
     public static void main(String[] args) {
         var thread = ManagementFactory.getThreadMXBean();
         var process = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long started = System.nanoTime();
         long threadStarted = thread.getCurrentThreadCpuTime();
-        StoreConfig config = StoreConfig.builder().connString(args[0])
-                .autoMigrate(args.length > 1 && args[1].equals("migrate")).build();
+        StoreConfig config = StoreConfig.builder()
+                .connString(args[0])
+                .autoMigrate(args.length > 1 && args[1].equals("migrate"))
+                .build();
         long opened;
         long threadCpu;
         long processCpu;
@@ -34,7 +35,11 @@ public final class StoreOpenMain {
             threadCpu = thread.getCurrentThreadCpuTime() - threadStarted;
             processCpu = process.getProcessCpuTime();
         }
-        System.out.printf(Locale.ROOT, "open_ms=%.1f open_thread_cpu_ms=%.1f process_cpu_ms=%.1f%n",
-                (opened - started) / 1e6, threadCpu / 1e6, processCpu / 1e6);
+        System.out.printf(
+                Locale.ROOT,
+                "open_ms=%.1f open_thread_cpu_ms=%.1f process_cpu_ms=%.1f%n",
+                (opened - started) / 1e6,
+                threadCpu / 1e6,
+                processCpu / 1e6);
     }
 }

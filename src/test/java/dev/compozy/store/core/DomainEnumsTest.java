@@ -10,8 +10,9 @@ class DomainEnumsTest {
 
     @Test
     void statusesAreStoredAsTheSpecsUpperCaseStrings() {
-        assertThat(Arrays.stream(Status.values()).map(Status::dbValue)).containsExactly(
-                "PENDING", "RUNNING", "SUCCESS", "FAILED", "TIMED_OUT", "CANCELED", "WAITING", "PAUSED");
+        assertThat(Arrays.stream(Status.values()).map(Status::dbValue))
+                .containsExactly(
+                        "PENDING", "RUNNING", "SUCCESS", "FAILED", "TIMED_OUT", "CANCELED", "WAITING", "PAUSED");
         for (Status status : Status.values()) {
             assertThat(Status.fromDb(status.dbValue())).isEqualTo(status);
         }
@@ -36,11 +37,24 @@ class DomainEnumsTest {
     void componentsAndExecutionTypesAreStoredInLowerCase() {
         assertThat(Arrays.stream(Component.values()).map(Component::dbValue))
                 .containsExactly("workflow", "task", "agent", "tool", "log");
-        assertThat(Arrays.stream(ExecutionType.values()).map(ExecutionType::dbValue)).containsExactly(
-                "basic", "router", "parallel", "collection", "composite", "wait", "signal", "aggregate", "memory");
-        assertThat(Arrays.stream(ExecutionType.values()).filter(ExecutionType::canHaveChildren)).containsExactly(
-                ExecutionType.PARALLEL, ExecutionType.COLLECTION, ExecutionType.COMPOSITE, ExecutionType.AGGREGATE,
-                ExecutionType.MEMORY);
+        assertThat(Arrays.stream(ExecutionType.values()).map(ExecutionType::dbValue))
+                .containsExactly(
+                        "basic",
+                        "router",
+                        "parallel",
+                        "collection",
+                        "composite",
+                        "wait",
+                        "signal",
+                        "aggregate",
+                        "memory");
+        assertThat(Arrays.stream(ExecutionType.values()).filter(ExecutionType::canHaveChildren))
+                .containsExactly(
+                        ExecutionType.PARALLEL,
+                        ExecutionType.COLLECTION,
+                        ExecutionType.COMPOSITE,
+                        ExecutionType.AGGREGATE,
+                        ExecutionType.MEMORY);
         assertThatThrownBy(() -> ExecutionType.fromDb("BASIC")).hasMessage("unknown execution type 'BASIC'");
         assertThatThrownBy(() -> Component.fromDb("robot")).hasMessage("unknown component 'robot'");
     }

@@ -47,14 +47,16 @@ class IdTest {
     void knownKsuidDecodesToItsTimestamp() {
         // The all-zero payload at the epoch and the maximum value bound the encoding.
         assertThat(Id.timestamp("000000000000000000000000000")).isEqualTo(Instant.ofEpochSecond(1_400_000_000L));
-        assertThat(Id.timestamp("aWgEPTl1tmebfsQzFP4bxwgy80V")).isEqualTo(Instant.ofEpochSecond(1_400_000_000L + 0xFFFF_FFFFL));
+        assertThat(Id.timestamp("aWgEPTl1tmebfsQzFP4bxwgy80V"))
+                .isEqualTo(Instant.ofEpochSecond(1_400_000_000L + 0xFFFF_FFFFL));
     }
 
     @Test
     void parseRejectsWhatIsNotAKsuid() {
         assertThatThrownBy(() -> Id.parse(null)).hasMessage("id: must not be null");
         assertThatThrownBy(() -> Id.parse("short")).hasMessageContaining("expected 27 characters, got 5");
-        assertThatThrownBy(() -> Id.parse("0000000000000000000000000-0")).hasMessageContaining("'-' at 25 is not base62");
+        assertThatThrownBy(() -> Id.parse("0000000000000000000000000-0"))
+                .hasMessageContaining("'-' at 25 is not base62");
         assertThatThrownBy(() -> Id.parse("zzzzzzzzzzzzzzzzzzzzzzzzzzz")).hasMessageContaining("exceeds 160 bits");
         assertThat(Id.isKsuid("not-an-id")).isFalse();
     }

@@ -1,9 +1,9 @@
 package dev.compozy.store.core;
 
-import dev.compozy.store.Json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.compozy.store.Json;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -49,8 +49,8 @@ public final class Demo {
     }
 
     /** What one run did. */
-    public record Outcome(WorkflowExecution workflow, ProgressInfo progress, int treeSize, Map<String, Timing> timings) {
-    }
+    public record Outcome(
+            WorkflowExecution workflow, ProgressInfo progress, int treeSize, Map<String, Timing> timings) {}
 
     /** Calls of one operation and the time they took together. */
     public record Timing(long calls, long nanos) {
@@ -104,8 +104,11 @@ public final class Demo {
                 embedded = EmbeddedPostgres.builder().start();
                 config = StoreConfig.builder().port(embedded.getPort());
             }
-            StoreConfig storeConfig = config.autoMigrate(true).maxPoolSize(Math.max(4, options.agents() + 2)).build();
-            System.out.println("PostgreSQL: " + (embedded == null ? storeConfig.jdbcUrl() : "embedded, port " + embedded.getPort()));
+            StoreConfig storeConfig = config.autoMigrate(true)
+                    .maxPoolSize(Math.max(4, options.agents() + 2))
+                    .build();
+            System.out.println("PostgreSQL: "
+                    + (embedded == null ? storeConfig.jdbcUrl() : "embedded, port " + embedded.getPort()));
             try (Store store = Store.open(storeConfig)) {
                 new Demo(System.out).run(store, options, System.console() != null);
             }
@@ -164,23 +167,45 @@ public final class Demo {
         TaskRepository tasks = store.taskRepository();
         long started = System.nanoTime();
 
-        WorkflowExecution execution = timed("upsertExecution", () -> workflows.upsertExecution(WorkflowExecution.builder()
-                .workflowExecId(Id.newId()).workflowId("demo-pipeline").status(Status.RUNNING)
-                .input(Map.of("tasks", options.tasks(), "agents", options.agents())).build()));
-        TaskState parent = timed("upsertState", () -> tasks.upsertState(TaskState.builder()
-                .taskExecId(Id.newId()).taskId("fan-out").workflowExecId(execution.workflowExecId())
-                .workflowId(execution.workflowId()).executionType(ExecutionType.PARALLEL).status(Status.RUNNING).build()));
+        WorkflowExecution execution = timed(
+                "upsertExecution",
+                () -> workflows.upsertExecution(WorkflowExecution.builder()
+                        .workflowExecId(Id.newId())
+                        .workflowId("demo-pipeline")
+                        .status(Status.RUNNING)
+                        .input(Map.of("tasks", options.tasks(), "agents", options.agents()))
+                        .build()));
+        TaskState parent = timed(
+                "upsertState",
+                () -> tasks.upsertState(TaskState.builder()
+                        .taskExecId(Id.newId())
+                        .taskId("fan-out")
+                        .workflowExecId(execution.workflowExecId())
+                        .workflowId(execution.workflowId())
+                        .executionType(ExecutionType.PARALLEL)
+                        .status(Status.RUNNING)
+                        .build()));
         List<TaskState> children = new ArrayList<>(options.tasks());
         for (int i = 0; i < options.tasks(); i++) {
-            children.add(TaskState.builder().taskExecId(Id.newId()).taskId(String.format(Locale.ROOT, "shard-%05d", i))
-                    .workflowExecId(execution.workflowExecId()).workflowId(execution.workflowId())
-                    .parentStateId(parent.taskExecId()).status(Status.PENDING).input(Map.of("shard", i)).build());
+            children.add(TaskState.builder()
+                    .taskExecId(Id.newId())
+                    .taskId(String.format(Locale.ROOT, "shard-%05d", i))
+                    .workflowExecId(execution.workflowExecId())
+                    .workflowId(execution.workflowId())
+                    .parentStateId(parent.taskExecId())
+                    .status(Status.PENDING)
+                    .input(Map.of("shard", i))
+                    .build());
         }
         timed("createChildStatesInTransaction", () -> {
             tasks.createChildStatesInTransaction(parent.taskExecId(), children);
             return null;
         });
-        out.printf(Locale.ROOT, "created %,d children under %s; %d agents start%n", options.tasks(), parent.taskId(),
+        out.printf(
+                Locale.ROOT,
+                "created %,d children under %s; %d agents start%n",
+                options.tasks(),
+                parent.taskId(),
                 options.agents());
 
         AtomicInteger done = new AtomicInteger();
@@ -190,16 +215,31 @@ public final class Demo {
 
         ProgressInfo progress = timed("getProgressInfo", () -> tasks.getProgressInfo(parent.taskExecId()));
         List<TaskState> tree = timed("getTaskTree", () -> tasks.getTaskTree(parent.taskExecId()));
-        WorkflowExecution completed = timed("completeWorkflow", () -> workflows.completeWorkflow(execution.workflowExecId()));
+        WorkflowExecution completed =
+                timed("completeWorkflow", () -> workflows.completeWorkflow(execution.workflowExecId()));
 
         Map<Status, Integer> byStatus = new EnumMap<>(Status.class);
         tree.forEach(t -> byStatus.merge(t.status(), 1, Integer::sum));
-        out.printf(Locale.ROOT, "%ntask tree: %,d nodes (%s), root %s %s%n", tree.size(), byStatus, parent.taskId(),
+        out.printf(
+                Locale.ROOT,
+                "%ntask tree: %,d nodes (%s), root %s %s%n",
+                tree.size(),
+                byStatus,
+                parent.taskId(),
                 tree.get(0).status());
-        out.printf(Locale.ROOT, "progress: %,d/%,d succeeded, completion %.0f%%, failure %.0f%%, overall %s%n",
-                progress.successCount(), progress.totalChildren(), progress.completionRate() * 100,
-                progress.failureRate() * 100, progress.overallStatus());
-        out.printf(Locale.ROOT, "workflow %s: %s, output for %,d tasks%n", completed.workflowId(), completed.status(),
+        out.printf(
+                Locale.ROOT,
+                "progress: %,d/%,d succeeded, completion %.0f%%, failure %.0f%%, overall %s%n",
+                progress.successCount(),
+                progress.totalChildren(),
+                progress.completionRate() * 100,
+                progress.failureRate() * 100,
+                progress.overallStatus());
+        out.printf(
+                Locale.ROOT,
+                "workflow %s: %s, output for %,d tasks%n",
+                completed.workflowId(),
+                completed.status(),
                 completed.output().size());
         out.println("\noperation                        calls    avg ms");
         Map<String, Timing> summary = new java.util.TreeMap<>();
@@ -209,8 +249,8 @@ public final class Demo {
         return new Outcome(completed, progress, tree.size(), summary);
     }
 
-    private void runAgents(TaskRepository tasks, WorkflowExecution execution, Options options, AtomicInteger done,
-            Progress bar) {
+    private void runAgents(
+            TaskRepository tasks, WorkflowExecution execution, Options options, AtomicInteger done, Progress bar) {
         ExecutorService agents = Executors.newFixedThreadPool(options.agents());
         try {
             List<Future<?>> running = new ArrayList<>();
@@ -218,13 +258,20 @@ public final class Demo {
                 int agent = a;
                 running.add(agents.submit(() -> {
                     List<TaskState> claimed;
-                    while (!(claimed = timed("claimPendingTasks",
-                            () -> tasks.claimPendingTasks(execution.workflowExecId(), 10))).isEmpty()) {
+                    while (!(claimed = timed(
+                                    "claimPendingTasks", () -> tasks.claimPendingTasks(execution.workflowExecId(), 10)))
+                            .isEmpty()) {
                         for (TaskState task : claimed) {
-                            TaskState finished = task.toBuilder().status(Status.SUCCESS)
-                                    .output(Map.of("agent", agent, "rows", 100 * (int) task.input().get("shard"))).build();
-                            ChildCompletion completion = timed("completeChild",
-                                    () -> tasks.completeChild(finished, CompletionStrategy.WAIT_ALL));
+                            TaskState finished = task.toBuilder()
+                                    .status(Status.SUCCESS)
+                                    .output(Map.of(
+                                            "agent",
+                                            agent,
+                                            "rows",
+                                            100 * (int) task.input().get("shard")))
+                                    .build();
+                            ChildCompletion completion = timed(
+                                    "completeChild", () -> tasks.completeChild(finished, CompletionStrategy.WAIT_ALL));
                             bar.update(done.incrementAndGet(), completion.parentProgress());
                         }
                     }
@@ -246,7 +293,8 @@ public final class Demo {
         try {
             return call.get();
         } finally {
-            AtomicLong[] t = timings.computeIfAbsent(operation, k -> new AtomicLong[] {new AtomicLong(), new AtomicLong()});
+            AtomicLong[] t =
+                    timings.computeIfAbsent(operation, k -> new AtomicLong[] {new AtomicLong(), new AtomicLong()});
             t[0].incrementAndGet();
             t[1].addAndGet(System.nanoTime() - started);
         }
@@ -269,8 +317,15 @@ public final class Demo {
             if (live) {
                 int width = 40;
                 int filled = (int) ((long) done * width / total);
-                out.printf(Locale.ROOT, "\r[%s%s] %,d/%,d  parent: %d running, %d pending", "#".repeat(filled),
-                        " ".repeat(width - filled), done, total, progress.runningCount(), progress.pendingCount());
+                out.printf(
+                        Locale.ROOT,
+                        "\r[%s%s] %,d/%,d  parent: %d running, %d pending",
+                        "#".repeat(filled),
+                        " ".repeat(width - filled),
+                        done,
+                        total,
+                        progress.runningCount(),
+                        progress.pendingCount());
                 out.flush();
             } else {
                 int tenth = (int) ((long) done * 10 / total);

@@ -23,20 +23,29 @@ class DemoTest extends IntegrationTest {
         assertThat(outcome.workflow().status()).isEqualTo(Status.SUCCESS);
         assertThat(outcome.progress().successCount()).isEqualTo(300);
         assertThat(outcome.treeSize()).isEqualTo(301);
-        assertThat(outcome.timings()).containsKeys("claimPendingTasks", "completeChild", "createChildStatesInTransaction",
-                "getTaskTree", "getProgressInfo", "completeWorkflow");
+        assertThat(outcome.timings())
+                .containsKeys(
+                        "claimPendingTasks",
+                        "completeChild",
+                        "createChildStatesInTransaction",
+                        "getTaskTree",
+                        "getProgressInfo",
+                        "completeWorkflow");
         assertThat(outcome.timings().get("completeChild").calls()).isEqualTo(300);
         String text = printed.toString(StandardCharsets.UTF_8);
-        assertThat(text).contains("completed 300/300 children (100%)", "workflow demo-pipeline: SUCCESS")
+        assertThat(text)
+                .contains("completed 300/300 children (100%)", "workflow demo-pipeline: SUCCESS")
                 .doesNotContain("\r");
-        assertThat(count("SELECT count(*) FROM task_states WHERE status = 'SUCCESS'")).isEqualTo(301);
+        assertThat(count("SELECT count(*) FROM task_states WHERE status = 'SUCCESS'"))
+                .isEqualTo(301);
     }
 
     @Test
     void theLiveModeRedrawsOneLine() {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
 
-        new Demo(new PrintStream(printed, true, StandardCharsets.UTF_8)).run(store, new Demo.Options(20, 2, null), true);
+        new Demo(new PrintStream(printed, true, StandardCharsets.UTF_8))
+                .run(store, new Demo.Options(20, 2, null), true);
 
         assertThat(printed.toString(StandardCharsets.UTF_8)).contains("\r[", "] 20/20", "completed 20/20 children");
     }

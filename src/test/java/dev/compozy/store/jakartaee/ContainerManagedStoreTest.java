@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.compozy.store.Database;
 import dev.compozy.store.Store;
-import dev.compozy.store.core.RetryPolicy;
-import dev.compozy.store.core.TransientStoreException;
 import dev.compozy.store.core.Id;
+import dev.compozy.store.core.RetryPolicy;
 import dev.compozy.store.core.Status;
+import dev.compozy.store.core.TransientStoreException;
 import dev.compozy.store.task.ChildCompletion;
 import dev.compozy.store.task.TaskRepository;
 import dev.compozy.store.task.TaskState;
@@ -39,8 +39,8 @@ class ContainerManagedStoreTest extends IntegrationTest {
     @BeforeAll
     static void startContainer() throws Exception {
         sharedStore();
-        container = JakartaEeContainer.start(dev.compozy.store.testing.TestDatabase.get(),
-                CompozyStoreProducer.class, FanOutService.class);
+        container = JakartaEeContainer.start(
+                dev.compozy.store.testing.TestDatabase.get(), CompozyStoreProducer.class, FanOutService.class);
     }
 
     @AfterAll
@@ -60,7 +60,8 @@ class ContainerManagedStoreTest extends IntegrationTest {
     void repositoryWritesCommitWithTheContainerTransaction() {
         TaskState parent = service().start("jta-commit", 25);
 
-        assertThat(count("SELECT count(*) FROM workflow_states WHERE workflow_id = 'jta-commit'")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM workflow_states WHERE workflow_id = 'jta-commit'"))
+                .isEqualTo(1);
         assertThat(count("SELECT count(*) FROM task_states WHERE parent_state_id = ?", parent.taskExecId()))
                 .isEqualTo(25);
     }
@@ -71,8 +72,10 @@ class ContainerManagedStoreTest extends IntegrationTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("the service failed after writing");
 
-        assertThat(count("SELECT count(*) FROM workflow_states WHERE workflow_id = 'jta-rollback'")).isZero();
-        assertThat(count("SELECT count(*) FROM task_states WHERE workflow_id = 'jta-rollback'")).isZero();
+        assertThat(count("SELECT count(*) FROM workflow_states WHERE workflow_id = 'jta-rollback'"))
+                .isZero();
+        assertThat(count("SELECT count(*) FROM task_states WHERE workflow_id = 'jta-rollback'"))
+                .isZero();
     }
 
     @Test
@@ -80,7 +83,8 @@ class ContainerManagedStoreTest extends IntegrationTest {
         List<Object> refusalAndStatus = service().startAndWriteOrphanTask("jta-doomed");
 
         assertThat(refusalAndStatus).containsExactly("23503", jakarta.transaction.Status.STATUS_MARKED_ROLLBACK);
-        assertThat(count("SELECT count(*) FROM workflow_states WHERE workflow_id = 'jta-doomed'")).isZero();
+        assertThat(count("SELECT count(*) FROM workflow_states WHERE workflow_id = 'jta-doomed'"))
+                .isZero();
     }
 
     @Test
@@ -88,8 +92,10 @@ class ContainerManagedStoreTest extends IntegrationTest {
         int status = service().startAndFailAUnitOfWork("jta-unit-failed");
 
         assertThat(status).isEqualTo(jakarta.transaction.Status.STATUS_MARKED_ROLLBACK);
-        assertThat(count("SELECT count(*) FROM workflow_states WHERE workflow_id = 'jta-unit-failed'")).isZero();
-        assertThat(count("SELECT count(*) FROM task_states WHERE workflow_id = 'jta-unit-failed'")).isZero();
+        assertThat(count("SELECT count(*) FROM workflow_states WHERE workflow_id = 'jta-unit-failed'"))
+                .isZero();
+        assertThat(count("SELECT count(*) FROM task_states WHERE workflow_id = 'jta-unit-failed'"))
+                .isZero();
     }
 
     @Test
@@ -97,7 +103,8 @@ class ContainerManagedStoreTest extends IntegrationTest {
         Optional<TaskState> found = service().startAndLookUpMissingTask("jta-not-found");
 
         assertThat(found).isEmpty();
-        assertThat(count("SELECT count(*) FROM workflow_states WHERE workflow_id = 'jta-not-found'")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM workflow_states WHERE workflow_id = 'jta-not-found'"))
+                .isEqualTo(1);
     }
 
     @Test
@@ -106,12 +113,21 @@ class ContainerManagedStoreTest extends IntegrationTest {
         WorkflowRepository workflows = container.bean(WorkflowRepository.class);
 
         WorkflowExecution execution = workflows.upsertExecution(WorkflowExecution.builder()
-                .workflowExecId(Id.newId()).workflowId("jta-own").status(Status.RUNNING).build());
-        tasks.upsertState(TaskState.builder().taskExecId(Id.newId()).taskId("t")
-                .workflowExecId(execution.workflowExecId()).workflowId("jta-own").status(Status.PENDING).build());
+                .workflowExecId(Id.newId())
+                .workflowId("jta-own")
+                .status(Status.RUNNING)
+                .build());
+        tasks.upsertState(TaskState.builder()
+                .taskExecId(Id.newId())
+                .taskId("t")
+                .workflowExecId(execution.workflowExecId())
+                .workflowId("jta-own")
+                .status(Status.PENDING)
+                .build());
 
         assertThat(jta().getStatus()).isEqualTo(jakarta.transaction.Status.STATUS_NO_TRANSACTION);
-        assertThat(count("SELECT count(*) FROM task_states WHERE workflow_id = 'jta-own'")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM task_states WHERE workflow_id = 'jta-own'"))
+                .isEqualTo(1);
         assertThat(workflows.getExecution(execution.workflowExecId()).tasks()).hasSize(1);
     }
 
@@ -131,16 +147,20 @@ class ContainerManagedStoreTest extends IntegrationTest {
         AtomicInteger attempts = new AtomicInteger();
 
         WorkflowExecution written = tasks.fromTx(new RetryPolicy(3, Duration.ofMillis(1), Duration.ofMillis(1)), tx -> {
-                    WorkflowExecution execution = workflows.upsertExecution(WorkflowExecution.builder()
-                            .workflowExecId(Id.newId()).workflowId("jta-retry").status(Status.RUNNING).build());
-                    if (attempts.incrementAndGet() == 1) {
-                        throw new TransientStoreException("test", "a deadlock on the first attempt", null);
-                    }
-                    return execution;
-                });
+            WorkflowExecution execution = workflows.upsertExecution(WorkflowExecution.builder()
+                    .workflowExecId(Id.newId())
+                    .workflowId("jta-retry")
+                    .status(Status.RUNNING)
+                    .build());
+            if (attempts.incrementAndGet() == 1) {
+                throw new TransientStoreException("test", "a deadlock on the first attempt", null);
+            }
+            return execution;
+        });
 
         assertThat(attempts).hasValue(2);
-        assertThat(count("SELECT count(*) FROM workflow_states WHERE workflow_id = 'jta-retry'")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM workflow_states WHERE workflow_id = 'jta-retry'"))
+                .isEqualTo(1);
         assertThat(count("SELECT count(*) FROM workflow_states WHERE workflow_exec_id = ?", written.workflowExecId()))
                 .isEqualTo(1);
     }
@@ -150,7 +170,7 @@ class ContainerManagedStoreTest extends IntegrationTest {
         TaskRepository tasks = container.bean(TaskRepository.class);
         jta().begin();
         try {
-            assertThatThrownBy(() -> tasks.withTx(RetryPolicy.defaults(), tx -> { }))
+            assertThatThrownBy(() -> tasks.withTx(RetryPolicy.defaults(), tx -> {}))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("cannot join an open one");
         } finally {
@@ -168,7 +188,8 @@ class ContainerManagedStoreTest extends IntegrationTest {
             for (int agent = 0; agent < 4; agent++) {
                 running.add(agents.submit(() -> {
                     for (Optional<ChildCompletion> step = service().claimAndComplete(parent.workflowExecId());
-                            step.isPresent(); step = service().claimAndComplete(parent.workflowExecId())) {
+                            step.isPresent();
+                            step = service().claimAndComplete(parent.workflowExecId())) {
                         completions.add(step.get());
                     }
                 }));
@@ -183,14 +204,17 @@ class ContainerManagedStoreTest extends IntegrationTest {
         assertThat(completions).hasSize(40);
         assertThat(completions).extracting(c -> c.child().taskExecId()).doesNotHaveDuplicates();
         assertThat(completions).filteredOn(ChildCompletion::parentCompleted).hasSize(1);
-        assertThat(completions).extracting(c -> c.parentProgress().terminalCount()).doesNotHaveDuplicates();
+        assertThat(completions)
+                .extracting(c -> c.parentProgress().terminalCount())
+                .doesNotHaveDuplicates();
         assertThat(scalar("SELECT status FROM task_states WHERE task_exec_id = ?", parent.taskExecId()))
                 .isEqualTo("SUCCESS");
     }
 
     @Test
     void aResourceLocalEntityManagerIsRejectedNamingTheParameter() {
-        try (EntityManager resourceLocal = store.database().entityManagerFactory().createEntityManager()) {
+        try (EntityManager resourceLocal =
+                store.database().entityManagerFactory().createEntityManager()) {
             assertThatThrownBy(() -> Database.containerManaged(resourceLocal))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageStartingWith("entityManager: ")
@@ -202,7 +226,8 @@ class ContainerManagedStoreTest extends IntegrationTest {
     void aContainerManagedDatabaseHasNoPoolOfItsOwn() {
         Database database = container.bean(Store.class).database();
 
-        assertThatThrownBy(database::dataSource).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(database::dataSource)
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("JTA data source");
     }
 }

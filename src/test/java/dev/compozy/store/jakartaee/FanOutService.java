@@ -1,14 +1,14 @@
 package dev.compozy.store.jakartaee;
 
-import dev.compozy.store.core.StoreException;
+import dev.compozy.store.core.ExecutionType;
 import dev.compozy.store.core.Id;
 import dev.compozy.store.core.Status;
+import dev.compozy.store.core.StoreException;
 import dev.compozy.store.task.ChildCompletion;
 import dev.compozy.store.task.CompletionStrategy;
+import dev.compozy.store.task.TaskNotFoundException;
 import dev.compozy.store.task.TaskRepository;
 import dev.compozy.store.task.TaskState;
-import dev.compozy.store.task.TaskNotFoundException;
-import dev.compozy.store.core.ExecutionType;
 import dev.compozy.store.workflow.WorkflowExecution;
 import dev.compozy.store.workflow.WorkflowRepository;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,8 +25,10 @@ import java.util.Optional;
 public class FanOutService {
     @Inject
     TaskRepository tasks;
+
     @Inject
     WorkflowRepository workflows;
+
     @Inject
     TransactionManager transactionManager;
 
@@ -34,15 +36,28 @@ public class FanOutService {
     @Transactional
     public TaskState start(String workflowId, int children) {
         WorkflowExecution execution = workflows.upsertExecution(WorkflowExecution.builder()
-                .workflowExecId(Id.newId()).workflowId(workflowId).status(Status.RUNNING).build());
+                .workflowExecId(Id.newId())
+                .workflowId(workflowId)
+                .status(Status.RUNNING)
+                .build());
         TaskState parent = tasks.upsertState(TaskState.builder()
-                .taskExecId(Id.newId()).taskId("fan-out").workflowExecId(execution.workflowExecId())
-                .workflowId(workflowId).executionType(ExecutionType.PARALLEL).status(Status.RUNNING).build());
+                .taskExecId(Id.newId())
+                .taskId("fan-out")
+                .workflowExecId(execution.workflowExecId())
+                .workflowId(workflowId)
+                .executionType(ExecutionType.PARALLEL)
+                .status(Status.RUNNING)
+                .build());
         List<TaskState> batch = new ArrayList<>();
         for (int i = 0; i < children; i++) {
-            batch.add(TaskState.builder().taskExecId(Id.newId()).taskId("child-" + i)
-                    .workflowExecId(execution.workflowExecId()).workflowId(workflowId)
-                    .parentStateId(parent.taskExecId()).status(Status.PENDING).build());
+            batch.add(TaskState.builder()
+                    .taskExecId(Id.newId())
+                    .taskId("child-" + i)
+                    .workflowExecId(execution.workflowExecId())
+                    .workflowId(workflowId)
+                    .parentStateId(parent.taskExecId())
+                    .status(Status.PENDING)
+                    .build());
         }
         tasks.createChildStatesInTransaction(parent.taskExecId(), batch);
         return parent;
@@ -74,8 +89,13 @@ public class FanOutService {
     public List<Object> startAndWriteOrphanTask(String workflowId) throws SystemException {
         start(workflowId, 1);
         try {
-            tasks.upsertState(TaskState.builder().taskExecId(Id.newId()).taskId("orphan")
-                    .workflowExecId("no-such-execution").workflowId(workflowId).status(Status.PENDING).build());
+            tasks.upsertState(TaskState.builder()
+                    .taskExecId(Id.newId())
+                    .taskId("orphan")
+                    .workflowExecId("no-such-execution")
+                    .workflowId(workflowId)
+                    .status(Status.PENDING)
+                    .build());
             return List.of("accepted", transactionManager.getStatus());
         } catch (StoreException e) {
             return List.of(e.sqlState(), transactionManager.getStatus());
@@ -91,7 +111,12 @@ public class FanOutService {
         TaskState parent = start(workflowId, 1);
         try {
             tasks.withTx(tx -> {
-                tasks.upsertState(tx, parent.toBuilder().taskExecId(Id.newId()).taskId("extra").build());
+                tasks.upsertState(
+                        tx,
+                        parent.toBuilder()
+                                .taskExecId(Id.newId())
+                                .taskId("extra")
+                                .build());
                 throw new IllegalStateException("business rule broken");
             });
         } catch (IllegalStateException e) {

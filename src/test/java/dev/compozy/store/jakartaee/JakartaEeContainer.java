@@ -17,8 +17,8 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.Persistence;
 import jakarta.persistence.PersistenceConfiguration;
-import jakarta.persistence.PersistenceUnitTransactionType;
 import jakarta.persistence.PersistenceContext;
+import jakarta.persistence.PersistenceUnitTransactionType;
 import jakarta.transaction.TransactionManager;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.sql.SQLException;
@@ -43,8 +43,11 @@ final class JakartaEeContainer implements AutoCloseable {
     private final WeldContainer weld;
     private final TransactionManager transactionManager;
 
-    private JakartaEeContainer(AgroalDataSource dataSource, EntityManagerFactory entityManagerFactory,
-            WeldContainer weld, TransactionManager transactionManager) {
+    private JakartaEeContainer(
+            AgroalDataSource dataSource,
+            EntityManagerFactory entityManagerFactory,
+            WeldContainer weld,
+            TransactionManager transactionManager) {
         this.dataSource = dataSource;
         this.entityManagerFactory = entityManagerFactory;
         this.weld = weld;
@@ -56,18 +59,21 @@ final class JakartaEeContainer implements AutoCloseable {
         TransactionManager transactionManager = com.arjuna.ats.jta.TransactionManager.transactionManager();
         TransactionSynchronizationRegistry registry = new TransactionSynchronizationRegistryImple();
         AgroalDataSource dataSource = AgroalDataSource.from(new AgroalDataSourceConfigurationSupplier()
-                .connectionPoolConfiguration(pool -> pool
-                        .maxSize(8)
+                .connectionPoolConfiguration(pool -> pool.maxSize(8)
                         .transactionIntegration(new NarayanaTransactionIntegration(transactionManager, registry))
                         .connectionFactoryConfiguration(connection -> connection
                                 .jdbcUrl(db.jdbcUrl(TestDatabase.SHARED_DATABASE))
                                 .principal(new NamePrincipal(db.user()))
                                 .credential(new SimplePassword(db.password())))));
-        EntityManagerFactory factory = Persistence.createEntityManagerFactory(
-                new PersistenceConfiguration(Store.PERSISTENCE_UNIT).mappingFile("META-INF/compozy-store-orm.xml")
+        EntityManagerFactory factory =
+                Persistence.createEntityManagerFactory(new PersistenceConfiguration(Store.PERSISTENCE_UNIT)
+                        .mappingFile("META-INF/compozy-store-orm.xml")
                         .transactionType(PersistenceUnitTransactionType.JTA)
-                        .properties(Map.of(AvailableSettings.JAKARTA_JTA_DATASOURCE, dataSource,
-                                AvailableSettings.JTA_PLATFORM, new NarayanaJtaPlatform())));
+                        .properties(Map.of(
+                                AvailableSettings.JAKARTA_JTA_DATASOURCE,
+                                dataSource,
+                                AvailableSettings.JTA_PLATFORM,
+                                new NarayanaJtaPlatform())));
         EntityManager containerEntityManager = TransactionScopedEntityManager.create(factory, registry);
         WeldContainer weld = new Weld()
                 .disableDiscovery()
@@ -81,8 +87,10 @@ final class JakartaEeContainer implements AutoCloseable {
     private static void keepTransactionLogInTarget() {
         String dir = "target/narayana";
         arjPropertyManager.getObjectStoreEnvironmentBean().setObjectStoreDir(dir);
-        BeanPopulator.getNamedInstance(ObjectStoreEnvironmentBean.class, "communicationStore").setObjectStoreDir(dir);
-        BeanPopulator.getNamedInstance(ObjectStoreEnvironmentBean.class, "stateStore").setObjectStoreDir(dir);
+        BeanPopulator.getNamedInstance(ObjectStoreEnvironmentBean.class, "communicationStore")
+                .setObjectStoreDir(dir);
+        BeanPopulator.getNamedInstance(ObjectStoreEnvironmentBean.class, "stateStore")
+                .setObjectStoreDir(dir);
     }
 
     <T> T bean(Class<T> type) {
@@ -126,7 +134,8 @@ final class JakartaEeContainer implements AutoCloseable {
         }
 
         @Override
-        public ResourceReferenceFactory<EntityManagerFactory> registerPersistenceUnitInjectionPoint(InjectionPoint point) {
+        public ResourceReferenceFactory<EntityManagerFactory> registerPersistenceUnitInjectionPoint(
+                InjectionPoint point) {
             return () -> reference(factory);
         }
 

@@ -28,8 +28,10 @@ final class TransactionScopedEntityManager implements InvocationHandler {
     }
 
     static EntityManager create(EntityManagerFactory factory, TransactionSynchronizationRegistry registry) {
-        return (EntityManager) Proxy.newProxyInstance(EntityManager.class.getClassLoader(),
-                new Class<?>[] {EntityManager.class}, new TransactionScopedEntityManager(factory, registry));
+        return (EntityManager) Proxy.newProxyInstance(
+                EntityManager.class.getClassLoader(),
+                new Class<?>[] {EntityManager.class},
+                new TransactionScopedEntityManager(factory, registry));
     }
 
     @Override

@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -31,13 +30,15 @@ class IndexProfileTest {
             + " WHERE oid = 'task_states'::regclass";
 
     @Test
-    void theDefaultProfileBuildsTheIndexesTheDocumentListsAndLeavesTheLeanChangeSetOut(TestDatabase db) throws Exception {
+    void theDefaultProfileBuildsTheIndexesTheDocumentListsAndLeavesTheLeanChangeSetOut(TestDatabase db)
+            throws Exception {
         String name = db.createDatabase("profile_default");
 
         Migrations.update(db.dataSource(name));
 
         assertThat(indexNames(db, name)).containsExactlyElementsOf(documented(2));
-        assertThat(single(db, name, "SELECT count(*) FROM databasechangelog WHERE id = '006-lean-index-profile'")).isEqualTo("0");
+        assertThat(single(db, name, "SELECT count(*) FROM databasechangelog WHERE id = '006-lean-index-profile'"))
+                .isEqualTo("0");
         assertThat(single(db, name, FILLFACTOR)).isEmpty();
     }
 
@@ -63,7 +64,8 @@ class IndexProfileTest {
         Migrations.update(db.dataSource(name), IndexProfile.LEAN);
 
         assertThat(indexNames(db, name)).containsExactlyElementsOf(documented(3));
-        assertThat(single(db, name, "SELECT count(*) FROM task_states WHERE status = 'PENDING'")).isEqualTo("100");
+        assertThat(single(db, name, "SELECT count(*) FROM task_states WHERE status = 'PENDING'"))
+                .isEqualTo("100");
         assertThat(single(db, name, "SELECT count(*) FROM databasechangelog")).isEqualTo("6");
     }
 
@@ -95,7 +97,10 @@ class IndexProfileTest {
     void storeOpenMigratesToTheConfiguredProfile(TestDatabase db) throws Exception {
         String name = db.createDatabase("profile_store_open");
 
-        try (Store store = Store.open(db.config(name).autoMigrate(true).indexProfile(IndexProfile.LEAN).build())) {
+        try (Store store = Store.open(db.config(name)
+                .autoMigrate(true)
+                .indexProfile(IndexProfile.LEAN)
+                .build())) {
             assertThat(store.taskRepository().listChildren("no-such-parent")).isEmpty();
         }
 
@@ -120,7 +125,10 @@ class IndexProfileTest {
     }
 
     private static List<String> indexNames(TestDatabase db, String database) throws SQLException {
-        return rows(db, database, INDEXES).stream().map(row -> row.get(0)).sorted().toList();
+        return rows(db, database, INDEXES).stream()
+                .map(row -> row.get(0))
+                .sorted()
+                .toList();
     }
 
     private static String single(TestDatabase db, String database, String sql) throws SQLException {
@@ -134,7 +142,8 @@ class IndexProfileTest {
     }
 
     private static void execute(TestDatabase db, String database, String sql) throws SQLException {
-        try (Connection connection = db.connect(database); Statement statement = connection.createStatement()) {
+        try (Connection connection = db.connect(database);
+                Statement statement = connection.createStatement()) {
             statement.execute(sql);
         }
     }

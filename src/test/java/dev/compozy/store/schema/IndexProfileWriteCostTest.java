@@ -51,13 +51,13 @@ class IndexProfileWriteCostTest {
     }
 
     /** The B-tree entries and the WAL record bytes (full-page images left out) of one write. */
-    private record Cost(long indexEntries, long walBytes) {
-    }
+    private record Cost(long indexEntries, long walBytes) {}
 
     @BeforeAll
     static void openStores() throws SQLException {
         try (Connection connection = TestDatabase.get().connect(TestDatabase.SHARED_DATABASE)) {
-            Assumptions.assumeTrue(connection.getMetaData().getDatabaseMajorVersion() >= 15,
+            Assumptions.assumeTrue(
+                    connection.getMetaData().getDatabaseMajorVersion() >= 15,
                     "pg_walinspect, which counts the index entries and WAL of a write, comes with PostgreSQL 15");
         }
         standard = open("cost_default", IndexProfile.DEFAULT);
@@ -77,19 +77,30 @@ class IndexProfileWriteCostTest {
     private static Profile open(String name, IndexProfile profile) throws SQLException {
         TestDatabase db = TestDatabase.get();
         db.createDatabase(name);
-        Store store = Store.open(db.config(name).autoMigrate(true).indexProfile(profile).build());
-        try (Connection connection = db.connect(name); Statement statement = connection.createStatement()) {
+        Store store = Store.open(
+                db.config(name).autoMigrate(true).indexProfile(profile).build());
+        try (Connection connection = db.connect(name);
+                Statement statement = connection.createStatement()) {
             statement.execute("CREATE EXTENSION IF NOT EXISTS pg_walinspect");
         }
         WorkflowExecution execution = Fixtures.execution(store.workflowRepository());
-        TaskState parent = store.taskRepository().upsertState(Fixtures.task(execution, "fan-out").status(Status.RUNNING).build());
+        TaskState parent = store.taskRepository()
+                .upsertState(Fixtures.task(execution, "fan-out")
+                        .status(Status.RUNNING)
+                        .build());
         return new Profile(name, store, parent);
     }
 
     @Test
     void creatingAPendingChildWritesSevenIndexEntriesUnderLeanAndTwentySixUnderTheDefault() throws SQLException {
-        Cost standardCost = cost(standard, () -> standard.tasks().upsertState(Fixtures.child(standard.parent(), "item").build()));
-        Cost leanCost = cost(lean, () -> lean.tasks().upsertState(Fixtures.child(lean.parent(), "item").build()));
+        Cost standardCost = cost(
+                standard,
+                () -> standard.tasks()
+                        .upsertState(Fixtures.child(standard.parent(), "item").build()));
+        Cost leanCost = cost(
+                lean,
+                () -> lean.tasks()
+                        .upsertState(Fixtures.child(lean.parent(), "item").build()));
 
         assertThat(standardCost.indexEntries()).isEqualTo(26);
         assertThat(leanCost.indexEntries()).isEqualTo(7);
@@ -98,8 +109,10 @@ class IndexProfileWriteCostTest {
 
     @Test
     void completingATaskWritesFiveIndexEntriesUnderLeanAndTwentySevenUnderTheDefault() throws SQLException {
-        TaskState standardChild = standard.tasks().upsertState(Fixtures.child(standard.parent(), "done").build());
-        TaskState leanChild = lean.tasks().upsertState(Fixtures.child(lean.parent(), "done").build());
+        TaskState standardChild = standard.tasks()
+                .upsertState(Fixtures.child(standard.parent(), "done").build());
+        TaskState leanChild =
+                lean.tasks().upsertState(Fixtures.child(lean.parent(), "done").build());
 
         Cost standardCost = cost(standard, () -> standard.tasks().upsertState(completed(standardChild)));
         Cost leanCost = cost(lean, () -> lean.tasks().upsertState(completed(leanChild)));
@@ -111,35 +124,52 @@ class IndexProfileWriteCostTest {
 
     @Test
     void aWriteThatKeepsTheStatusIsHotUnderLeanOnlyBecauseUpdatedAtIsInNoLeanIndex() throws SQLException {
-        TaskState standardTask = standard.tasks().upsertState(Fixtures.child(standard.parent(), "step").status(Status.RUNNING).build());
-        TaskState leanTask = lean.tasks().upsertState(Fixtures.child(lean.parent(), "step").status(Status.RUNNING).build());
+        TaskState standardTask = standard.tasks()
+                .upsertState(Fixtures.child(standard.parent(), "step")
+                        .status(Status.RUNNING)
+                        .build());
+        TaskState leanTask = lean.tasks()
+                .upsertState(Fixtures.child(lean.parent(), "step")
+                        .status(Status.RUNNING)
+                        .build());
 
         assertThat(hotUpdates(standard, progressed(standardTask))).isZero();
         assertThat(hotUpdates(lean, progressed(leanTask))).isEqualTo(1);
-        assertThat(cost(lean, () -> lean.tasks().upsertState(progressed(leanTask))).indexEntries()).isZero();
+        assertThat(cost(lean, () -> lean.tasks().upsertState(progressed(leanTask)))
+                        .indexEntries())
+                .isZero();
     }
 
     @Test
     void underLeanASameStatusWriteStaysOnAPageFilledByInsertsInTheRoomTheFillfactorLeaves() throws SQLException {
         List<TaskState> children = new ArrayList<>();
         for (int i = 0; i < 300; i++) {
-            children.add(Fixtures.child(lean.parent(), "batch-" + i).status(Status.RUNNING)
-                    .input(Map.of("prompt", "p".repeat(160))).build());
+            children.add(Fixtures.child(lean.parent(), "batch-" + i)
+                    .status(Status.RUNNING)
+                    .input(Map.of("prompt", "p".repeat(160)))
+                    .build());
         }
         lean.tasks().createChildStatesInTransaction(lean.parent().taskExecId(), children);
         TaskState first = lean.tasks().getState(children.get(0).taskExecId());
         // About 400 bytes a row: a page filled to 90% holds 18, and at 100% would have no room for a new version.
-        assertThat(rowsOnThePageOf(lean, first)).as("rows on the first task's page").isGreaterThanOrEqualTo(15);
+        assertThat(rowsOnThePageOf(lean, first))
+                .as("rows on the first task's page")
+                .isGreaterThanOrEqualTo(15);
 
         assertThat(hotUpdates(lean, progressed(first))).isEqualTo(1);
     }
 
     private static TaskState completed(TaskState task) {
-        return task.toBuilder().status(Status.SUCCESS).output(Map.of("result", "o".repeat(100))).build();
+        return task.toBuilder()
+                .status(Status.SUCCESS)
+                .output(Map.of("result", "o".repeat(100)))
+                .build();
     }
 
     private static TaskState progressed(TaskState task) {
-        return task.toBuilder().input(Map.of("prompt", "p".repeat(160), "step", 2)).build();
+        return task.toBuilder()
+                .input(Map.of("prompt", "p".repeat(160), "step", 2))
+                .build();
     }
 
     /** How many HOT updates the write made: the backend's counter before and after it, in one transaction. */
@@ -153,8 +183,9 @@ class IndexProfileWriteCostTest {
 
     /** The backend's HOT updates of task_states not yet reported to the statistics: this one's among them. */
     private static long hotCounter(Connection connection) throws SQLException {
-        try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(
-                "SELECT pg_stat_get_xact_tuples_hot_updated('task_states'::regclass)")) {
+        try (Statement statement = connection.createStatement();
+                ResultSet rs =
+                        statement.executeQuery("SELECT pg_stat_get_xact_tuples_hot_updated('task_states'::regclass)")) {
             rs.next();
             return rs.getLong(1);
         }
@@ -180,7 +211,8 @@ class IndexProfileWriteCostTest {
 
     private static Cost cost(Profile profile, Write write) throws SQLException {
         TestDatabase db = TestDatabase.get();
-        try (Connection connection = db.connect(profile.database()); Statement statement = connection.createStatement()) {
+        try (Connection connection = db.connect(profile.database());
+                Statement statement = connection.createStatement()) {
             String start = lsn(statement);
             write.run();
             String end = lsn(statement);

@@ -35,15 +35,23 @@ class LiquibaseCliIT {
     @TempDir
     Path emptyDirectory;
 
-    private record Run(int exitCode, String output) {
-    }
+    private record Run(int exitCode, String output) {}
 
     private Run liquibase(String version, TestDatabase db, String database, String... command) throws Exception {
-        List<String> args = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", classPath(version), "liquibase.integration.commandline.LiquibaseCommandLine", CHANGELOG,
-                "--url=" + db.jdbcUrl(database), "--username=" + db.user(), "--password=" + db.password()));
+        List<String> args = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                classPath(version),
+                "liquibase.integration.commandline.LiquibaseCommandLine",
+                CHANGELOG,
+                "--url=" + db.jdbcUrl(database),
+                "--username=" + db.user(),
+                "--password=" + db.password()));
         args.addAll(List.of(command));
-        Process process = new ProcessBuilder(args).directory(emptyDirectory.toFile()).redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(args)
+                .directory(emptyDirectory.toFile())
+                .redirectErrorStream(true)
+                .start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!process.waitFor(2, TimeUnit.MINUTES)) {
             process.destroyForcibly();
@@ -64,15 +72,17 @@ class LiquibaseCliIT {
     }
 
     private static long count(TestDatabase db, String database, String sql) throws Exception {
-        try (Connection connection = db.connect(database); Statement statement = connection.createStatement();
+        try (Connection connection = db.connect(database);
+                Statement statement = connection.createStatement();
                 ResultSet row = statement.executeQuery(sql)) {
             row.next();
             return row.getLong(1);
         }
     }
 
-    private static final String OUR_TABLES = "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
-            + " AND table_name IN ('workflow_states', 'task_states')";
+    private static final String OUR_TABLES =
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
+                    + " AND table_name IN ('workflow_states', 'task_states')";
     private static final String APPLIED = "SELECT count(*) FROM databasechangelog";
 
     @Test
@@ -86,8 +96,12 @@ class LiquibaseCliIT {
 
         Run updateSql = liquibase(version, db, name, "update-sql");
         assertThat(updateSql.exitCode()).as(updateSql.output()).isZero();
-        assertThat(updateSql.output()).contains("CREATE TABLE workflow_states", "CREATE TABLE task_states",
-                "idx_task_states_parent_state_task_created_desc", "idx_task_states_running_leases");
+        assertThat(updateSql.output())
+                .contains(
+                        "CREATE TABLE workflow_states",
+                        "CREATE TABLE task_states",
+                        "idx_task_states_parent_state_task_created_desc",
+                        "idx_task_states_running_leases");
         assertThat(count(db, name, OUR_TABLES)).as("update-sql changes nothing").isZero();
 
         Run update = liquibase(version, db, name, "update");
@@ -99,11 +113,18 @@ class LiquibaseCliIT {
         Run rollback = liquibase(version, db, name, "rollback-count", "--count=3");
         assertThat(rollback.exitCode()).as(rollback.output()).isZero();
         assertThat(count(db, name, APPLIED)).isEqualTo(2);
-        assertThat(count(db, name, "SELECT count(*) FROM pg_indexes WHERE indexname IN"
-                + " ('idx_task_states_workflow_exec_id_parent_null', 'idx_task_states_parent_state_task_created_desc')")).isZero();
+        assertThat(
+                        count(
+                                db,
+                                name,
+                                "SELECT count(*) FROM pg_indexes WHERE indexname IN"
+                                        + " ('idx_task_states_workflow_exec_id_parent_null', 'idx_task_states_parent_state_task_created_desc')"))
+                .isZero();
 
         Migrations.update(db.dataSource(name));
-        assertThat(count(db, name, APPLIED)).as("autoMigrate sees what the CLI applied and adds the rest").isEqualTo(5);
+        assertThat(count(db, name, APPLIED))
+                .as("autoMigrate sees what the CLI applied and adds the rest")
+                .isEqualTo(5);
         assertThat(liquibase(version, db, name, "status").output()).contains("is up to date");
     }
 
@@ -142,7 +163,9 @@ class LiquibaseCliIT {
         assertThat(count(db, name, APPLIED)).isEqualTo(5);
         assertThat(count(db, name, leanOnly)).isZero();
         assertThat(count(db, name, goOnly)).isEqualTo(1);
-        assertThat(count(db, name, "SELECT count(*) FROM pg_indexes WHERE indexname = 'idx_task_states_running_leases'"))
-                .as("005 stays applied").isEqualTo(1);
+        assertThat(count(
+                        db, name, "SELECT count(*) FROM pg_indexes WHERE indexname = 'idx_task_states_running_leases'"))
+                .as("005 stays applied")
+                .isEqualTo(1);
     }
 }

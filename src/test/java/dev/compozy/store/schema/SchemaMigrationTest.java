@@ -53,7 +53,9 @@ class SchemaMigrationTest {
             WHERE table_schema = 'public' AND table_name IN ('workflow_states', 'task_states')""";
 
     /** What 005-task-leases adds on top of the Go store's schema. */
-    private static final List<String> LEASE_COLUMNS = List.of("lease_owner", "lease_expires_at", "fencing_token", "attempts");
+    private static final List<String> LEASE_COLUMNS =
+            List.of("lease_owner", "lease_expires_at", "fencing_token", "attempts");
+
     private static final String LEASE_INDEX = "idx_task_states_running_leases";
 
     @Test
@@ -65,12 +67,20 @@ class SchemaMigrationTest {
         Migrations.update(db.dataSource(migrated));
 
         Catalog goStore = catalog(db, original);
-        assertThat(goStore.columns().size() + goStore.constraints().size() + goStore.indexes().size()).isEqualTo(63);
+        assertThat(goStore.columns().size()
+                        + goStore.constraints().size()
+                        + goStore.indexes().size())
+                .isEqualTo(63);
         assertThat(catalog(db, migrated).withoutLeases()).isEqualTo(goStore);
         assertThat(catalog(db, migrated).withoutLeases().indexes()).hasSize(34);
-        assertThat(catalog(db, migrated).constraints()).extracting(row -> row.get(1)).containsExactly(
-                "chk_execution_type_consistency", "fk_parent_task", "fk_workflow", "task_states_pkey",
-                "workflow_states_pkey");
+        assertThat(catalog(db, migrated).constraints())
+                .extracting(row -> row.get(1))
+                .containsExactly(
+                        "chk_execution_type_consistency",
+                        "fk_parent_task",
+                        "fk_workflow",
+                        "task_states_pkey",
+                        "workflow_states_pkey");
     }
 
     @Test
@@ -81,15 +91,20 @@ class SchemaMigrationTest {
         Migrations.update(db.dataSource(name));
 
         Catalog catalog = catalog(db, name);
-        assertThat(catalog.columns()).filteredOn(row -> LEASE_COLUMNS.contains(row.get(2))).containsExactly(
-                List.of("task_states", "17", "lease_owner", "text", "YES", ""),
-                List.of("task_states", "18", "lease_expires_at", "timestamp with time zone", "YES", ""),
-                List.of("task_states", "19", "fencing_token", "bigint", "NO", "0"),
-                List.of("task_states", "20", "attempts", "integer", "NO", "0"));
-        assertThat(catalog.indexes()).filteredOn(row -> row.get(1).equals(LEASE_INDEX)).singleElement()
-                .satisfies(row -> assertThat(row.get(2)).isEqualTo("CREATE INDEX " + LEASE_INDEX
-                        + " ON public.task_states USING btree (workflow_exec_id) WHERE ((status = 'RUNNING'::text)"
-                        + " AND (lease_owner IS NOT NULL))"));
+        assertThat(catalog.columns())
+                .filteredOn(row -> LEASE_COLUMNS.contains(row.get(2)))
+                .containsExactly(
+                        List.of("task_states", "17", "lease_owner", "text", "YES", ""),
+                        List.of("task_states", "18", "lease_expires_at", "timestamp with time zone", "YES", ""),
+                        List.of("task_states", "19", "fencing_token", "bigint", "NO", "0"),
+                        List.of("task_states", "20", "attempts", "integer", "NO", "0"));
+        assertThat(catalog.indexes())
+                .filteredOn(row -> row.get(1).equals(LEASE_INDEX))
+                .singleElement()
+                .satisfies(row -> assertThat(row.get(2))
+                        .isEqualTo("CREATE INDEX " + LEASE_INDEX
+                                + " ON public.task_states USING btree (workflow_exec_id) WHERE ((status = 'RUNNING'::text)"
+                                + " AND (lease_owner IS NOT NULL))"));
     }
 
     @Test
@@ -124,15 +139,22 @@ class SchemaMigrationTest {
         Migrations.update(db.dataSource(name));
 
         Migrations.rollback(db.dataSource(name), 1);
-        assertThat(catalog(db, name).indexNames()).doesNotContain(LEASE_INDEX)
+        assertThat(catalog(db, name).indexNames())
+                .doesNotContain(LEASE_INDEX)
                 .contains("idx_task_states_parent_state_task_created_desc");
         assertThat(catalog(db, name).columns()).noneMatch(row -> LEASE_COLUMNS.contains(row.get(2)));
         Migrations.rollback(db.dataSource(name), 1);
-        assertThat(catalog(db, name).indexNames()).doesNotContain("idx_task_states_parent_state_task_created_desc",
-                "idx_task_states_workflow_exec_id_status", "idx_task_states_parent_state_output_not_null");
+        assertThat(catalog(db, name).indexNames())
+                .doesNotContain(
+                        "idx_task_states_parent_state_task_created_desc",
+                        "idx_task_states_workflow_exec_id_status",
+                        "idx_task_states_parent_state_output_not_null");
         Migrations.rollback(db.dataSource(name), 1);
-        assertThat(catalog(db, name).indexNames()).doesNotContain("idx_task_states_workflow_exec_id_parent_null",
-                "idx_task_states_parent_state_id_workflow_exec_id").contains("idx_task_states_parent_status");
+        assertThat(catalog(db, name).indexNames())
+                .doesNotContain(
+                        "idx_task_states_workflow_exec_id_parent_null",
+                        "idx_task_states_parent_state_id_workflow_exec_id")
+                .contains("idx_task_states_parent_status");
         Migrations.rollback(db.dataSource(name), 1);
         assertThat(count(db, name, OUR_TABLES)).isEqualTo(1);
         Migrations.rollback(db.dataSource(name), 1);
@@ -189,9 +211,14 @@ class SchemaMigrationTest {
         Migrations.update(db.dataSource(name));
 
         assertThat(catalog(db, name).withoutLeases()).isEqualTo(before);
-        assertThat(count(db, name, "SELECT count(*) FROM task_states WHERE task_exec_id = 't-1'"
-                + " AND fencing_token = 0 AND attempts = 0 AND lease_owner IS NULL")).isEqualTo(1);
-        assertThat(count(db, name, "SELECT count(*) FROM workflow_states WHERE input = '{\"k\": 1}'")).isEqualTo(1);
+        assertThat(count(
+                        db,
+                        name,
+                        "SELECT count(*) FROM task_states WHERE task_exec_id = 't-1'"
+                                + " AND fencing_token = 0 AND attempts = 0 AND lease_owner IS NULL"))
+                .isEqualTo(1);
+        assertThat(count(db, name, "SELECT count(*) FROM workflow_states WHERE input = '{\"k\": 1}'"))
+                .isEqualTo(1);
         assertThat(count(db, name, "SELECT count(*) FROM databasechangelog")).isEqualTo(5);
     }
 
@@ -201,26 +228,45 @@ class SchemaMigrationTest {
      * and checksums a moved changelog must keep.
      */
     private static final List<List<String>> FORMER_PATH_ROWS = List.of(
-            List.of("001-workflow-states", "compozy-store", "compozy-store/changes/001-workflow-states.xml",
+            List.of(
+                    "001-workflow-states",
+                    "compozy-store",
+                    "compozy-store/changes/001-workflow-states.xml",
                     "9:b83ca85d0468d444859a37bdd5044535"),
-            List.of("002-task-states", "compozy-store", "compozy-store/changes/002-task-states.xml",
+            List.of(
+                    "002-task-states",
+                    "compozy-store",
+                    "compozy-store/changes/002-task-states.xml",
                     "9:464d5bf0909e31adbe4faf65237e9f8f"),
-            List.of("003-task-hierarchy-indexes", "compozy-store", "compozy-store/changes/003-task-hierarchy-indexes.xml",
+            List.of(
+                    "003-task-hierarchy-indexes",
+                    "compozy-store",
+                    "compozy-store/changes/003-task-hierarchy-indexes.xml",
                     "9:6fe031991815b64e93d21c8714481e70"),
-            List.of("004-task-hot-path-indexes", "compozy-store", "compozy-store/changes/004-task-hot-path-indexes.xml",
+            List.of(
+                    "004-task-hot-path-indexes",
+                    "compozy-store",
+                    "compozy-store/changes/004-task-hot-path-indexes.xml",
                     "9:740c5c1881c1f61b07e01f51deb57729"),
-            List.of("005-task-leases", "compozy-store", "compozy-store/changes/005-task-leases.xml",
+            List.of(
+                    "005-task-leases",
+                    "compozy-store",
+                    "compozy-store/changes/005-task-leases.xml",
                     "9:fd3e7425c8ef805f66a25e87602c3c06"));
+
     private static final String APPLIED_ROWS =
             "SELECT id, author, filename, md5sum, dateexecuted::text FROM databasechangelog ORDER BY orderexecuted";
 
     @Test
-    void aDatabaseMigratedFromTheFormerChangelogPathFindsNothingPendingUnderTheJarsPath(TestDatabase db) throws Exception {
+    void aDatabaseMigratedFromTheFormerChangelogPathFindsNothingPendingUnderTheJarsPath(TestDatabase db)
+            throws Exception {
         String name = db.createDatabase("schema_former_path");
         try (Connection connection = db.connect(name)) {
-            Database database = DatabaseFactory.getInstance()
-                    .findCorrectDatabaseImplementation(new JdbcConnection(connection));
-            Scope.child(Scope.Attr.resourceAccessor.name(), new DirectoryResourceAccessor(Path.of(".")),
+            Database database =
+                    DatabaseFactory.getInstance().findCorrectDatabaseImplementation(new JdbcConnection(connection));
+            Scope.child(
+                    Scope.Attr.resourceAccessor.name(),
+                    new DirectoryResourceAccessor(Path.of(".")),
                     () -> new CommandScope(UpdateCommandStep.COMMAND_NAME)
                             .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
                             .addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, "changelog/db.changelog-master.xml")
@@ -235,7 +281,9 @@ class SchemaMigrationTest {
         Migrations.update(db.dataSource(name));
 
         try (Connection connection = db.connect(name)) {
-            assertThat(TestDatabase.rows(connection, APPLIED_ROWS)).as("nothing ran again, nothing was added").isEqualTo(applied);
+            assertThat(TestDatabase.rows(connection, APPLIED_ROWS))
+                    .as("nothing ran again, nothing was added")
+                    .isEqualTo(applied);
         }
     }
 
@@ -246,19 +294,29 @@ class SchemaMigrationTest {
 
         /** The catalog without what 005-task-leases adds: the Go store's items. */
         Catalog withoutLeases() {
-            return new Catalog(columns.stream().filter(row -> !LEASE_COLUMNS.contains(row.get(2))).toList(), constraints,
-                    indexes.stream().filter(row -> !row.get(1).equals(LEASE_INDEX)).toList());
+            return new Catalog(
+                    columns.stream()
+                            .filter(row -> !LEASE_COLUMNS.contains(row.get(2)))
+                            .toList(),
+                    constraints,
+                    indexes.stream()
+                            .filter(row -> !row.get(1).equals(LEASE_INDEX))
+                            .toList());
         }
     }
 
     private static Catalog catalog(TestDatabase db, String database) throws SQLException {
         try (Connection connection = db.connect(database)) {
-            return new Catalog(TestDatabase.rows(connection, COLUMNS), TestDatabase.rows(connection, CONSTRAINTS), TestDatabase.rows(connection, INDEXES));
+            return new Catalog(
+                    TestDatabase.rows(connection, COLUMNS),
+                    TestDatabase.rows(connection, CONSTRAINTS),
+                    TestDatabase.rows(connection, INDEXES));
         }
     }
 
     private static long count(TestDatabase db, String database, String sql) throws SQLException {
-        try (Connection connection = db.connect(database); Statement statement = connection.createStatement();
+        try (Connection connection = db.connect(database);
+                Statement statement = connection.createStatement();
                 ResultSet rs = statement.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
@@ -266,7 +324,8 @@ class SchemaMigrationTest {
     }
 
     private static void runScript(TestDatabase db, String database, String sql) throws SQLException {
-        try (Connection connection = db.connect(database); Statement statement = connection.createStatement()) {
+        try (Connection connection = db.connect(database);
+                Statement statement = connection.createStatement()) {
             statement.execute(sql);
         }
     }

@@ -16,7 +16,8 @@ class SpringDocsTest {
         String property = "spring.liquibase.change-log=classpath:" + Migrations.CHANGELOG;
 
         assertThat(Files.readString(Path.of("README.md"))).contains(property);
-        assertThat(Files.readString(Path.of("src/site/spring.md"))).contains(property)
+        assertThat(Files.readString(Path.of("src/site/spring.md")))
+                .contains(property)
                 .contains("<include file=\"" + Migrations.CHANGELOG + "\"/>");
     }
 }

@@ -22,7 +22,8 @@ class SpringIsolationTest {
 
     @Test
     void onlyTheSpringPackageReferencesSpringClasses() throws IOException, URISyntaxException {
-        Path classes = Path.of(Store.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path classes = Path.of(
+                Store.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         Path integration = classes.resolve("dev/compozy/store/spring");
         List<Path> referencing;
         try (Stream<Path> files = Files.walk(classes)) {
@@ -38,7 +39,8 @@ class SpringIsolationTest {
     private static boolean namesSpring(Path classFile) {
         try {
             // Class names in a class file's constant pool are UTF-8 with '/' separators.
-            return new String(Files.readAllBytes(classFile), StandardCharsets.ISO_8859_1).contains("org/springframework/");
+            return new String(Files.readAllBytes(classFile), StandardCharsets.ISO_8859_1)
+                    .contains("org/springframework/");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -8,10 +8,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.compozy.store.core.RetryPolicy;
 import dev.compozy.store.Store;
-import dev.compozy.store.core.StoreException;
+import dev.compozy.store.core.RetryPolicy;
 import dev.compozy.store.core.Status;
+import dev.compozy.store.core.StoreException;
 import dev.compozy.store.task.CompletionStrategy;
 import dev.compozy.store.task.TaskNotFoundException;
 import dev.compozy.store.task.TaskRepository;
@@ -62,7 +62,8 @@ class SpringTransactionTest {
         config.setMaximumPoolSize(4);
         pool = new HikariDataSource(config);
         recorder = new SqlRecorder(pool);
-        store = Store.open(new TransactionJoiningDataSource(recorder.dataSource()),
+        store = Store.open(
+                new TransactionJoiningDataSource(recorder.dataSource()),
                 db.config(DATABASE).autoMigrate(true).build());
         admin = db.connect(DATABASE);
         admin.createStatement().execute("CREATE TABLE app_orders (id text PRIMARY KEY)");
@@ -92,14 +93,21 @@ class SpringTransactionTest {
         transaction.executeWithoutResult(status -> {
             jdbc.update("INSERT INTO app_orders (id) VALUES ('order-1')");
             TaskState parent = tasks.upsertState(task(execution, "parent").build());
-            tasks.createChildStatesInTransaction(parent.taskExecId(), List.of(child(parent, "a").build()));
-            assertThat(countFromAnotherClient("task_states")).as("nothing visible before Spring commits").isZero();
-            assertThat(recorder.matching(SqlRecorder.COMMIT)).as("the store committed nothing").isEmpty();
+            tasks.createChildStatesInTransaction(
+                    parent.taskExecId(), List.of(child(parent, "a").build()));
+            assertThat(countFromAnotherClient("task_states"))
+                    .as("nothing visible before Spring commits")
+                    .isZero();
+            assertThat(recorder.matching(SqlRecorder.COMMIT))
+                    .as("the store committed nothing")
+                    .isEmpty();
         });
 
         assertThat(countFromAnotherClient("app_orders")).isEqualTo(1);
         assertThat(countFromAnotherClient("task_states")).isEqualTo(2);
-        assertThat(recorder.matching(SqlRecorder.COMMIT)).as("Spring's one commit").hasSize(1);
+        assertThat(recorder.matching(SqlRecorder.COMMIT))
+                .as("Spring's one commit")
+                .hasSize(1);
     }
 
     @Test
@@ -107,13 +115,18 @@ class SpringTransactionTest {
         WorkflowExecution execution = execution(workflows);
 
         assertThatThrownBy(() -> transaction.executeWithoutResult(status -> {
-            jdbc.update("INSERT INTO app_orders (id) VALUES ('order-1')");
-            workflows.updateStatus(execution.workflowExecId(), Status.SUCCESS);
-            TaskState parent = tasks.upsertState(task(execution, "parent").build());
-            tasks.createChildStatesInTransaction(parent.taskExecId(),
-                    List.of(child(parent, "a").build(), child(parent, "b").build()));
-            throw new IllegalStateException("the application fails after the store's writes");
-        })).hasMessage("the application fails after the store's writes");
+                    jdbc.update("INSERT INTO app_orders (id) VALUES ('order-1')");
+                    workflows.updateStatus(execution.workflowExecId(), Status.SUCCESS);
+                    TaskState parent =
+                            tasks.upsertState(task(execution, "parent").build());
+                    tasks.createChildStatesInTransaction(
+                            parent.taskExecId(),
+                            List.of(
+                                    child(parent, "a").build(),
+                                    child(parent, "b").build()));
+                    throw new IllegalStateException("the application fails after the store's writes");
+                }))
+                .hasMessage("the application fails after the store's writes");
 
         assertThat(recorder.matching(SqlRecorder.COMMIT)).isEmpty();
         assertThat(countFromAnotherClient("app_orders")).isZero();
@@ -124,23 +137,35 @@ class SpringTransactionTest {
     @Test
     void theStoresOwnTransactionsJoinInsteadOfCommitting() {
         WorkflowExecution execution = execution(workflows);
-        TaskState parent = tasks.upsertState(task(execution, "parent").status(Status.RUNNING).build());
-        TaskState first = tasks.upsertState(child(parent, "first").status(Status.RUNNING).build());
+        TaskState parent = tasks.upsertState(
+                task(execution, "parent").status(Status.RUNNING).build());
+        TaskState first =
+                tasks.upsertState(child(parent, "first").status(Status.RUNNING).build());
         recorder.clear();
 
         assertThatThrownBy(() -> transaction.executeWithoutResult(status -> {
-            jdbc.update("INSERT INTO app_orders (id) VALUES ('order-1')");
-            tasks.withTx(tx -> tasks.upsertState(tx, child(parent, "in-withTx").build()));
-            tasks.completeChild(first.toBuilder().status(Status.SUCCESS).output(Map.of("rows", 1)).build(),
-                    CompletionStrategy.WAIT_ALL);
-            tasks.claimPendingTasks(execution.workflowExecId(), 10);
-            assertThat(recorder.matching(SqlRecorder.COMMIT)).isEmpty();
-            assertThat(countFromAnotherClient("app_orders")).as("not committed early").isZero();
-            throw new IllegalStateException("rolled back at the end");
-        })).hasMessage("rolled back at the end");
+                    jdbc.update("INSERT INTO app_orders (id) VALUES ('order-1')");
+                    tasks.withTx(tx ->
+                            tasks.upsertState(tx, child(parent, "in-withTx").build()));
+                    tasks.completeChild(
+                            first.toBuilder()
+                                    .status(Status.SUCCESS)
+                                    .output(Map.of("rows", 1))
+                                    .build(),
+                            CompletionStrategy.WAIT_ALL);
+                    tasks.claimPendingTasks(execution.workflowExecId(), 10);
+                    assertThat(recorder.matching(SqlRecorder.COMMIT)).isEmpty();
+                    assertThat(countFromAnotherClient("app_orders"))
+                            .as("not committed early")
+                            .isZero();
+                    throw new IllegalStateException("rolled back at the end");
+                }))
+                .hasMessage("rolled back at the end");
 
         assertThat(tasks.getState(first.taskExecId()).status()).isEqualTo(Status.RUNNING);
-        assertThat(tasks.listChildren(parent.taskExecId())).extracting(TaskState::taskId).containsExactly("first");
+        assertThat(tasks.listChildren(parent.taskExecId()))
+                .extracting(TaskState::taskId)
+                .containsExactly("first");
     }
 
     @Test
@@ -152,11 +177,14 @@ class SpringTransactionTest {
             Integer springBackend = jdbc.queryForObject("SELECT pg_backend_pid()", Integer.class);
             int lockingBackend = tasks.fromTx(tx -> {
                 tasks.getStateForUpdate(tx, state.taskExecId());
-                return Integer.parseInt(tx.withConnection(c -> TestDatabase.rows(c, "SELECT pg_backend_pid()")).get(0).get(0));
+                return Integer.parseInt(tx.withConnection(c -> TestDatabase.rows(c, "SELECT pg_backend_pid()"))
+                        .get(0)
+                        .get(0));
             });
             assertThat(lockingBackend).isEqualTo(springBackend);
             assertThatThrownBy(() -> lockFromAnotherClient(state.taskExecId()))
-                    .as("the row stays locked after withTx returned").hasMessageContaining("could not obtain lock");
+                    .as("the row stays locked after withTx returned")
+                    .hasMessageContaining("could not obtain lock");
         });
 
         lockFromAnotherClient(state.taskExecId());
@@ -165,16 +193,19 @@ class SpringTransactionTest {
     @Test
     void aStoreFailureTheApplicationCatchesStillRollsBackTheSpringTransaction() {
         WorkflowExecution execution = execution(workflows);
-        TaskState orphan = task(execution, "orphan").parentStateId("no-such-parent").build();
+        TaskState orphan =
+                task(execution, "orphan").parentStateId("no-such-parent").build();
 
         assertThatThrownBy(() -> transaction.executeWithoutResult(status -> {
-            jdbc.update("INSERT INTO app_orders (id) VALUES ('order-1')");
-            try {
-                tasks.createChildStatesInTransaction("no-such-parent", List.of(orphan));
-            } catch (TaskNotFoundException ignored) {
-                // the application carries on; half of its unit of work must not commit
-            }
-        })).isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.operation()).isEqualTo("commit"))
+                    jdbc.update("INSERT INTO app_orders (id) VALUES ('order-1')");
+                    try {
+                        tasks.createChildStatesInTransaction("no-such-parent", List.of(orphan));
+                    } catch (TaskNotFoundException ignored) {
+                        // the application carries on; half of its unit of work must not commit
+                    }
+                }))
+                .isInstanceOfSatisfying(
+                        StoreException.class, e -> assertThat(e.operation()).isEqualTo("commit"))
                 .hasMessageContaining("no-such-parent");
 
         assertThat(countFromAnotherClient("app_orders")).isZero();
@@ -185,12 +216,14 @@ class SpringTransactionTest {
         WorkflowExecution execution = execution(workflows);
 
         assertThatThrownBy(() -> transaction.executeWithoutResult(status -> {
-            jdbc.update("INSERT INTO app_orders (id) VALUES ('order-1')");
-            tasks.withTx(tx -> {
-                tasks.upsertState(tx, task(execution, "dry-run").build());
-                tx.setRollbackOnly();
-            });
-        })).isInstanceOf(StoreException.class).hasMessageContaining("asked for a rollback");
+                    jdbc.update("INSERT INTO app_orders (id) VALUES ('order-1')");
+                    tasks.withTx(tx -> {
+                        tasks.upsertState(tx, task(execution, "dry-run").build());
+                        tx.setRollbackOnly();
+                    });
+                }))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining("asked for a rollback");
 
         assertThat(countFromAnotherClient("app_orders")).isZero();
         assertThat(countFromAnotherClient("task_states")).isZero();
@@ -199,8 +232,8 @@ class SpringTransactionTest {
     @Test
     void aRetryingTransactionIsRefusedInsideASpringTransaction() {
         WorkflowExecution execution = execution(workflows);
-        Consumer<RetryPolicy> retrying = policy -> tasks.withTx(policy, tx ->
-                tasks.upsertState(tx, task(execution, "retried").build()));
+        Consumer<RetryPolicy> retrying = policy -> tasks.withTx(
+                policy, tx -> tasks.upsertState(tx, task(execution, "retried").build()));
 
         transaction.executeWithoutResult(status -> assertThatThrownBy(() -> retrying.accept(RetryPolicy.defaults()))
                 .isInstanceOf(IllegalStateException.class)
@@ -215,14 +248,18 @@ class SpringTransactionTest {
         WorkflowExecution execution = execution(workflows);
         TaskState parent = tasks.upsertState(task(execution, "parent").build());
 
-        tasks.createChildStatesInTransaction(parent.taskExecId(), List.of(child(parent, "a").build()));
+        tasks.createChildStatesInTransaction(
+                parent.taskExecId(), List.of(child(parent, "a").build()));
         assertThatThrownBy(() -> tasks.withTx(tx -> {
-            tasks.upsertState(tx, child(parent, "undone").build());
-            throw new IllegalStateException("rolled back by the store");
-        })).hasMessage("rolled back by the store");
+                    tasks.upsertState(tx, child(parent, "undone").build());
+                    throw new IllegalStateException("rolled back by the store");
+                }))
+                .hasMessage("rolled back by the store");
 
         assertThat(countFromAnotherClient("task_states")).isEqualTo(2);
-        assertThat(recorder.matching(SqlRecorder.COMMIT)).as("the child batch's own commit").hasSize(1);
+        assertThat(recorder.matching(SqlRecorder.COMMIT))
+                .as("the child batch's own commit")
+                .hasSize(1);
     }
 
     @Test
@@ -232,10 +269,12 @@ class SpringTransactionTest {
         notSupported.setPropagationBehavior(TransactionDefinition.PROPAGATION_NOT_SUPPORTED);
 
         assertThatThrownBy(() -> transaction.executeWithoutResult(status -> {
-            jdbc.update("INSERT INTO app_orders (id) VALUES ('order-1')");
-            notSupported.executeWithoutResult(none -> tasks.upsertState(task(execution, "committed-alone").build()));
-            throw new IllegalStateException("the outer transaction fails");
-        })).hasMessage("the outer transaction fails");
+                    jdbc.update("INSERT INTO app_orders (id) VALUES ('order-1')");
+                    notSupported.executeWithoutResult(none ->
+                            tasks.upsertState(task(execution, "committed-alone").build()));
+                    throw new IllegalStateException("the outer transaction fails");
+                }))
+                .hasMessage("the outer transaction fails");
 
         assertThat(countFromAnotherClient("app_orders")).isZero();
         assertThat(countFromAnotherClient("task_states")).isEqualTo(1);
@@ -251,7 +290,8 @@ class SpringTransactionTest {
     }
 
     private static void lockFromAnotherClient(String taskExecId) {
-        try (var statement = admin.prepareStatement("SELECT 1 FROM task_states WHERE task_exec_id = ? FOR UPDATE NOWAIT")) {
+        try (var statement =
+                admin.prepareStatement("SELECT 1 FROM task_states WHERE task_exec_id = ? FOR UPDATE NOWAIT")) {
             statement.setString(1, taskExecId);
             statement.executeQuery().close();
         } catch (SQLException e) {

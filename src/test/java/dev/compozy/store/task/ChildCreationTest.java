@@ -7,9 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.compozy.store.Store;
-import dev.compozy.store.core.StoreException;
 import dev.compozy.store.core.ExecutionType;
 import dev.compozy.store.core.Status;
+import dev.compozy.store.core.StoreException;
 import dev.compozy.store.testing.IntegrationTest;
 import dev.compozy.store.testing.SqlRecorder;
 import dev.compozy.store.testing.TestDatabase;
@@ -28,8 +28,10 @@ class ChildCreationTest extends IntegrationTest {
     @BeforeEach
     void parent() {
         execution = execution(workflows);
-        parent = tasks.upsertState(task(execution, "fan-out").executionType(ExecutionType.PARALLEL)
-                .status(Status.RUNNING).build());
+        parent = tasks.upsertState(task(execution, "fan-out")
+                .executionType(ExecutionType.PARALLEL)
+                .status(Status.RUNNING)
+                .build());
     }
 
     private List<TaskState> children(int n) {
@@ -56,8 +58,12 @@ class ChildCreationTest extends IntegrationTest {
             assertThat(batch.batch()).isTrue();
             assertThat(batch.parameterSets()).isEqualTo(1000);
         });
-        assertThat(recorder.executions()).extracting(SqlRecorder.Execution::sql).as("parent check, one batch, commit")
-                .hasSize(3).last().isEqualTo(SqlRecorder.COMMIT);
+        assertThat(recorder.executions())
+                .extracting(SqlRecorder.Execution::sql)
+                .as("parent check, one batch, commit")
+                .hasSize(3)
+                .last()
+                .isEqualTo(SqlRecorder.COMMIT);
         assertThat(tasks.getProgressInfo(parent.taskExecId()).pendingCount()).isEqualTo(1000);
     }
 
@@ -71,12 +77,15 @@ class ChildCreationTest extends IntegrationTest {
                     IF NEW.task_id = 'poison' THEN RAISE EXCEPTION 'poisoned row' USING ERRCODE = '22023'; END IF;
                     RETURN NEW;
                 END $$""");
-        execute("CREATE TRIGGER refuse_poison BEFORE INSERT ON task_states FOR EACH ROW EXECUTE FUNCTION refuse_poison()");
+        execute(
+                "CREATE TRIGGER refuse_poison BEFORE INSERT ON task_states FOR EACH ROW EXECUTE FUNCTION refuse_poison()");
         children.set(499, children.get(499).toBuilder().taskId("poison").build());
         try {
             assertThatThrownBy(() -> tasks.createChildStatesInTransaction(parent.taskExecId(), children))
-                    .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.sqlState()).isEqualTo("22023"))
-                    .hasMessageContaining("createChildStatesInTransaction(parent_state_id=" + parent.taskExecId() + ")");
+                    .isInstanceOfSatisfying(
+                            StoreException.class, e -> assertThat(e.sqlState()).isEqualTo("22023"))
+                    .hasMessageContaining(
+                            "createChildStatesInTransaction(parent_state_id=" + parent.taskExecId() + ")");
             assertThat(childCount()).isZero();
         } finally {
             execute("DROP TRIGGER refuse_poison ON task_states");
@@ -87,7 +96,12 @@ class ChildCreationTest extends IntegrationTest {
     @Test
     void aChildWithTheWrongParentFailsNamingItsTaskIdAndNothingIsWritten() {
         List<TaskState> children = children(10);
-        children.set(7, children.get(7).toBuilder().taskId("misfiled").parentStateId("someone-else").build());
+        children.set(
+                7,
+                children.get(7).toBuilder()
+                        .taskId("misfiled")
+                        .parentStateId("someone-else")
+                        .build());
 
         assertThatThrownBy(() -> tasks.createChildStatesInTransaction(parent.taskExecId(), children))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -110,10 +124,15 @@ class ChildCreationTest extends IntegrationTest {
     @Test
     void aDuplicateChildIdIsRejected() {
         List<TaskState> children = children(3);
-        children.set(2, children.get(2).toBuilder().taskExecId(children.get(0).taskExecId()).build());
+        children.set(
+                2,
+                children.get(2).toBuilder()
+                        .taskExecId(children.get(0).taskExecId())
+                        .build());
 
         assertThatThrownBy(() -> tasks.createChildStatesInTransaction(parent.taskExecId(), children))
-                .hasMessageContaining("children[2].taskExecId").hasMessageContaining("appears twice");
+                .hasMessageContaining("children[2].taskExecId")
+                .hasMessageContaining("appears twice");
     }
 
     @Test
@@ -121,15 +140,22 @@ class ChildCreationTest extends IntegrationTest {
         TaskState orphan = child(parent, "orphan").parentStateId("ghost").build();
 
         assertThatThrownBy(() -> tasks.createChildStatesInTransaction("ghost", List.of(orphan)))
-                .isInstanceOfSatisfying(TaskNotFoundException.class, e -> assertThat(e.taskExecId()).isEqualTo("ghost"));
-        assertThat(count("SELECT count(*) FROM task_states WHERE task_id = 'orphan'")).isZero();
+                .isInstanceOfSatisfying(
+                        TaskNotFoundException.class,
+                        e -> assertThat(e.taskExecId()).isEqualTo("ghost"));
+        assertThat(count("SELECT count(*) FROM task_states WHERE task_id = 'orphan'"))
+                .isZero();
     }
 
     @Test
     void childrenOfAnotherWorkflowExecutionAreRejected() {
         WorkflowExecution other = execution(workflows);
         List<TaskState> children = children(2);
-        children.set(1, children.get(1).toBuilder().workflowExecId(other.workflowExecId()).build());
+        children.set(
+                1,
+                children.get(1).toBuilder()
+                        .workflowExecId(other.workflowExecId())
+                        .build());
 
         assertThatThrownBy(() -> tasks.createChildStatesInTransaction(parent.taskExecId(), children))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -153,8 +179,11 @@ class ChildCreationTest extends IntegrationTest {
         List<TaskState> children = children(5);
         tasks.createChildStatesInTransaction(parent.taskExecId(), children);
 
-        tasks.createChildStatesInTransaction(parent.taskExecId(),
-                children.stream().map(c -> c.toBuilder().status(Status.RUNNING).build()).toList());
+        tasks.createChildStatesInTransaction(
+                parent.taskExecId(),
+                children.stream()
+                        .map(c -> c.toBuilder().status(Status.RUNNING).build())
+                        .toList());
 
         assertThat(childCount()).isEqualTo(5);
         assertThat(tasks.getProgressInfo(parent.taskExecId()).runningCount()).isEqualTo(5);

@@ -7,9 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.compozy.store.Store;
-import dev.compozy.store.core.StoreException;
 import dev.compozy.store.core.ExecutionType;
 import dev.compozy.store.core.Status;
+import dev.compozy.store.core.StoreException;
 import dev.compozy.store.testing.IntegrationTest;
 import dev.compozy.store.testing.SqlRecorder;
 import dev.compozy.store.testing.TestDatabase;
@@ -42,8 +42,10 @@ class ChildWriteTest extends IntegrationTest {
     void parent() {
         execution = execution(workflows);
         other = execution(workflows);
-        parent = tasks.upsertState(task(execution, "fan-out").executionType(ExecutionType.PARALLEL)
-                .status(Status.RUNNING).build());
+        parent = tasks.upsertState(task(execution, "fan-out")
+                .executionType(ExecutionType.PARALLEL)
+                .status(Status.RUNNING)
+                .build());
     }
 
     /** A recording store whose statements give up after 5 s waiting for a lock, instead of hanging the test. */
@@ -72,15 +74,20 @@ class ChildWriteTest extends IntegrationTest {
     /** Moves the parent and its children to the other execution, holding the parent locked from the start. */
     private void moveParentWithItsChildren(Connection mover) throws SQLException {
         run(mover, "SELECT 1 FROM task_states WHERE task_exec_id = ? FOR UPDATE", parent.taskExecId());
-        run(mover, "UPDATE task_states SET workflow_exec_id = ? WHERE task_exec_id = ? OR parent_state_id = ?",
-                other.workflowExecId(), parent.taskExecId(), parent.taskExecId());
+        run(
+                mover,
+                "UPDATE task_states SET workflow_exec_id = ? WHERE task_exec_id = ? OR parent_state_id = ?",
+                other.workflowExecId(),
+                parent.taskExecId(),
+                parent.taskExecId());
     }
 
     /** Polls pg_stat_activity until one of the store's backends waits for a lock. */
     private void awaitStoreWaitingForALock() {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                + " AND wait_event_type = 'Lock' AND application_name = 'compozy-store'") < 1) {
+                        + " AND wait_event_type = 'Lock' AND application_name = 'compozy-store'")
+                < 1) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("the child write never started waiting for a lock");
             }
@@ -105,13 +112,16 @@ class ChildWriteTest extends IntegrationTest {
                 Connection holder = anotherClientsTransaction()) {
             run(holder, "SELECT 1 FROM task_states WHERE task_exec_id = ? FOR UPDATE", parent.taskExecId());
 
-            recorded.taskRepository().upsertState(stored.toBuilder().status(Status.RUNNING).build());
+            recorded.taskRepository()
+                    .upsertState(stored.toBuilder().status(Status.RUNNING).build());
 
             holder.rollback();
         }
 
         assertThat(tasks.getState(stored.taskExecId()).status()).isEqualTo(Status.RUNNING);
-        assertThat(recorder.executions()).as("one statement, no transaction").singleElement()
+        assertThat(recorder.executions())
+                .as("one statement, no transaction")
+                .singleElement()
                 .satisfies(e -> assertThat(e.sql()).startsWith("WITH v").contains("INSERT INTO task_states"));
     }
 
@@ -122,8 +132,12 @@ class ChildWriteTest extends IntegrationTest {
             recorded.taskRepository().upsertState(child(parent, "leaf").build());
         }
 
-        assertThat(tasks.listChildren(parent.taskExecId())).extracting(TaskState::taskId).containsExactly("leaf");
-        assertThat(recorder.executions()).as("one statement, no transaction").singleElement()
+        assertThat(tasks.listChildren(parent.taskExecId()))
+                .extracting(TaskState::taskId)
+                .containsExactly("leaf");
+        assertThat(recorder.executions())
+                .as("one statement, no transaction")
+                .singleElement()
                 .satisfies(e -> assertThat(e.sql()).startsWith("WITH v"));
     }
 
@@ -137,26 +151,31 @@ class ChildWriteTest extends IntegrationTest {
             });
         }
 
-        assertThat(recorder.executions()).extracting(SqlRecorder.Execution::sql).satisfiesExactly(
-                sql -> assertThat(sql).startsWith("WITH v"),
-                sql -> assertThat(sql).isEqualTo(SqlRecorder.COMMIT));
+        assertThat(recorder.executions())
+                .extracting(SqlRecorder.Execution::sql)
+                .satisfiesExactly(
+                        sql -> assertThat(sql).startsWith("WITH v"),
+                        sql -> assertThat(sql).isEqualTo(SqlRecorder.COMMIT));
     }
 
     @Test
     void aNewChildWaitingForAParentBeingMovedToAnotherExecutionIsRefusedOnceTheMoveCommits() throws Exception {
         try (Connection mover = anotherClientsTransaction()) {
             moveParentWithItsChildren(mover);
-            CompletableFuture<TaskState> write = CompletableFuture.supplyAsync(() ->
-                    tasks.upsertState(child(parent, "leaf").build()));
+            CompletableFuture<TaskState> write = CompletableFuture.supplyAsync(
+                    () -> tasks.upsertState(child(parent, "leaf").build()));
             awaitStoreWaitingForALock();
             mover.commit();
 
-            assertThat(failureOf(write)).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageStartingWith("workflowExecId:").hasMessageContaining(parent.taskExecId())
+            assertThat(failureOf(write))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("workflowExecId:")
+                    .hasMessageContaining(parent.taskExecId())
                     .hasMessageContaining(other.workflowExecId());
         }
         assertThat(count(MISMATCHED_CHILDREN)).isZero();
-        assertThat(count("SELECT count(*) FROM task_states WHERE parent_state_id = ?", parent.taskExecId())).isZero();
+        assertThat(count("SELECT count(*) FROM task_states WHERE parent_state_id = ?", parent.taskExecId()))
+                .isZero();
     }
 
     @Test
@@ -169,8 +188,10 @@ class ChildWriteTest extends IntegrationTest {
             awaitStoreWaitingForALock();
             mover.commit();
 
-            assertThat(failureOf(write)).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageStartingWith("workflowExecId:").hasMessageContaining(other.workflowExecId());
+            assertThat(failureOf(write))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("workflowExecId:")
+                    .hasMessageContaining(other.workflowExecId());
         }
         assertThat(count(MISMATCHED_CHILDREN)).isZero();
         TaskState moved = tasks.getState(stored.taskExecId());
@@ -182,13 +203,15 @@ class ChildWriteTest extends IntegrationTest {
     void aNewChildWaitingForItsParentsDeleteIsRefusedAsAMissingParent() throws Exception {
         try (Connection deleter = anotherClientsTransaction()) {
             run(deleter, "DELETE FROM task_states WHERE task_exec_id = ?", parent.taskExecId());
-            CompletableFuture<TaskState> write = CompletableFuture.supplyAsync(() ->
-                    tasks.upsertState(child(parent, "leaf").build()));
+            CompletableFuture<TaskState> write = CompletableFuture.supplyAsync(
+                    () -> tasks.upsertState(child(parent, "leaf").build()));
             awaitStoreWaitingForALock();
             deleter.commit();
 
-            assertThat(failureOf(write)).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageStartingWith("parentStateId:").hasMessageContaining("does not exist");
+            assertThat(failureOf(write))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("parentStateId:")
+                    .hasMessageContaining("does not exist");
         }
         assertThat(count("SELECT count(*) FROM task_states")).isZero();
     }
@@ -203,8 +226,9 @@ class ChildWriteTest extends IntegrationTest {
             awaitStoreWaitingForALock();
             deleter.commit();
 
-            assertThat(failureOf(write)).isInstanceOfSatisfying(StoreException.class,
-                    e -> assertThat(e.sqlState()).isEqualTo("23503"))
+            assertThat(failureOf(write))
+                    .isInstanceOfSatisfying(
+                            StoreException.class, e -> assertThat(e.sqlState()).isEqualTo("23503"))
                     .hasMessageContaining("parent task '" + parent.taskExecId() + "' does not exist");
         }
         assertThat(count("SELECT count(*) FROM task_states")).isZero();
@@ -212,10 +236,13 @@ class ChildWriteTest extends IntegrationTest {
 
     @Test
     void aChildOfAParentInAnotherExecutionIsRefusedWithoutWriting() {
-        TaskState stray = child(parent, "stray").workflowExecId(other.workflowExecId()).build();
+        TaskState stray =
+                child(parent, "stray").workflowExecId(other.workflowExecId()).build();
 
-        assertThatThrownBy(() -> tasks.upsertState(stray)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("workflowExecId:").hasMessageContaining(parent.taskExecId());
+        assertThatThrownBy(() -> tasks.upsertState(stray))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("workflowExecId:")
+                .hasMessageContaining(parent.taskExecId());
         assertThat(tasks.listChildren(parent.taskExecId())).isEmpty();
     }
 
@@ -223,8 +250,11 @@ class ChildWriteTest extends IntegrationTest {
     void anUpdateMovingAChildToAnotherExecutionThanItsParentsIsRefused() {
         TaskState stored = tasks.upsertState(child(parent, "leaf").build());
 
-        assertThatThrownBy(() -> tasks.upsertState(stored.toBuilder().workflowExecId(other.workflowExecId()).build()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("workflowExecId:");
+        assertThatThrownBy(() -> tasks.upsertState(stored.toBuilder()
+                        .workflowExecId(other.workflowExecId())
+                        .build()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("workflowExecId:");
         assertThat(tasks.getState(stored.taskExecId()).workflowExecId()).isEqualTo(execution.workflowExecId());
         assertThat(count(MISMATCHED_CHILDREN)).isZero();
     }

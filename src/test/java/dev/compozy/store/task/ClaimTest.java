@@ -31,8 +31,10 @@ class ClaimTest extends IntegrationTest {
         List<String> pending = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             TaskState state = tasks.upsertState(task(execution, "t" + i).build());
-            execute("UPDATE task_states SET created_at = ?::timestamptz WHERE task_exec_id = ?",
-                    "2026-01-01T00:00:0" + i + "Z", state.taskExecId());
+            execute(
+                    "UPDATE task_states SET created_at = ?::timestamptz WHERE task_exec_id = ?",
+                    "2026-01-01T00:00:0" + i + "Z",
+                    state.taskExecId());
             pending.add(state.taskExecId());
         }
         tasks.upsertState(task(execution, "busy").status(Status.RUNNING).build());
@@ -42,10 +44,12 @@ class ClaimTest extends IntegrationTest {
 
         assertThat(claimed).extracting(TaskState::taskExecId).containsExactlyElementsOf(pending.subList(0, 3));
         assertThat(claimed).allSatisfy(t -> assertThat(t.status()).isEqualTo(Status.RUNNING));
-        assertThat(tasks.listTasksByStatus(execution.workflowExecId(), Status.PENDING)).hasSize(2);
+        assertThat(tasks.listTasksByStatus(execution.workflowExecId(), Status.PENDING))
+                .hasSize(2);
         assertThat(tasks.claimPendingTasks(execution.workflowExecId(), 10)).hasSize(2);
         assertThat(tasks.claimPendingTasks(execution.workflowExecId(), 10)).isEmpty();
-        assertThat(tasks.listTasksByStatus(other.workflowExecId(), Status.PENDING)).hasSize(1);
+        assertThat(tasks.listTasksByStatus(other.workflowExecId(), Status.PENDING))
+                .hasSize(1);
     }
 
     @Test
@@ -54,7 +58,8 @@ class ClaimTest extends IntegrationTest {
         tasks.upsertState(task(execution(workflows), "b").build());
 
         assertThat(tasks.claimPendingTasks(10)).extracting(TaskState::taskId).containsExactlyInAnyOrder("a", "b");
-        assertThat(count("SELECT count(*) FROM task_states WHERE status = 'PENDING'")).isZero();
+        assertThat(count("SELECT count(*) FROM task_states WHERE status = 'PENDING'"))
+                .isZero();
     }
 
     @Test
@@ -76,7 +81,8 @@ class ClaimTest extends IntegrationTest {
         AtomicInteger completions = new AtomicInteger();
         CyclicBarrier start = new CyclicBarrier(agents);
 
-        try (Store pool = Store.open(db.config().toBuilder().maxPoolSize(agents).minIdle(agents).build())) {
+        try (Store pool = Store.open(
+                db.config().toBuilder().maxPoolSize(agents).minIdle(agents).build())) {
             TaskRepository repo = pool.taskRepository();
             ExecutorService threads = Executors.newFixedThreadPool(agents);
             try {
@@ -89,8 +95,10 @@ class ClaimTest extends IntegrationTest {
                         while (!(batch = repo.claimPendingTasks(execution.workflowExecId(), 25)).isEmpty()) {
                             for (TaskState claimed : batch) {
                                 claims.merge(claimed.taskExecId(), 1, Integer::sum);
-                                repo.upsertState(claimed.toBuilder().status(Status.SUCCESS)
-                                        .output(Map.of("agent", agent)).build());
+                                repo.upsertState(claimed.toBuilder()
+                                        .status(Status.SUCCESS)
+                                        .output(Map.of("agent", agent))
+                                        .build());
                                 completions.incrementAndGet();
                             }
                         }
@@ -108,9 +116,14 @@ class ClaimTest extends IntegrationTest {
         assertThat(claims).hasSize(total);
         assertThat(claims.values()).allMatch(n -> n == 1);
         assertThat(completions).hasValue(total);
-        assertThat(count("SELECT count(*) FROM task_states WHERE workflow_exec_id = ? AND status = 'SUCCESS'",
-                execution.workflowExecId())).isEqualTo(total);
-        assertThat(count("SELECT count(DISTINCT output->>'agent') FROM task_states WHERE workflow_exec_id = ?",
-                execution.workflowExecId())).as("work spread over the agents").isGreaterThan(1);
+        assertThat(count(
+                        "SELECT count(*) FROM task_states WHERE workflow_exec_id = ? AND status = 'SUCCESS'",
+                        execution.workflowExecId()))
+                .isEqualTo(total);
+        assertThat(count(
+                        "SELECT count(DISTINCT output->>'agent') FROM task_states WHERE workflow_exec_id = ?",
+                        execution.workflowExecId()))
+                .as("work spread over the agents")
+                .isGreaterThan(1);
     }
 }

@@ -36,7 +36,9 @@ class CompareAndSetTest extends IntegrationTest {
         ExecutorService writers = Executors.newFixedThreadPool(2);
         try {
             for (int round = 0; round < rounds; round++) {
-                TaskState written = tasks.upsertState(task(execution, "shared-" + round).status(Status.RUNNING).build());
+                TaskState written = tasks.upsertState(task(execution, "shared-" + round)
+                        .status(Status.RUNNING)
+                        .build());
                 TaskState readByA = tasks.getState(written.taskExecId());
                 TaskState readByB = tasks.getState(written.taskExecId());
                 CyclicBarrier start = new CyclicBarrier(2);
@@ -46,7 +48,11 @@ class CompareAndSetTest extends IntegrationTest {
                     results.add(writers.submit(() -> {
                         start.await(30, TimeUnit.SECONDS);
                         try {
-                            return tasks.compareAndSetState(read, read.toBuilder().output(Map.of("by", writer)).build());
+                            return tasks.compareAndSetState(
+                                    read,
+                                    read.toBuilder()
+                                            .output(Map.of("by", writer))
+                                            .build());
                         } catch (TaskConflictException e) {
                             return e;
                         }
@@ -57,9 +63,17 @@ class CompareAndSetTest extends IntegrationTest {
                     outcomes.add(result.get(30, TimeUnit.SECONDS));
                 }
 
-                assertThat(outcomes).filteredOn(TaskState.class::isInstance).as("round %d", round).hasSize(1);
-                assertThat(outcomes).filteredOn(TaskConflictException.class::isInstance).hasSize(1);
-                TaskState winner = (TaskState) outcomes.stream().filter(TaskState.class::isInstance).findFirst().orElseThrow();
+                assertThat(outcomes)
+                        .filteredOn(TaskState.class::isInstance)
+                        .as("round %d", round)
+                        .hasSize(1);
+                assertThat(outcomes)
+                        .filteredOn(TaskConflictException.class::isInstance)
+                        .hasSize(1);
+                TaskState winner = (TaskState) outcomes.stream()
+                        .filter(TaskState.class::isInstance)
+                        .findFirst()
+                        .orElseThrow();
                 assertThat(tasks.getState(written.taskExecId()).output()).isEqualTo(winner.output());
             }
         } finally {
@@ -69,10 +83,13 @@ class CompareAndSetTest extends IntegrationTest {
 
     @Test
     void aWriteAfterSomeoneElsesIsRefusedAndWritesNothing() {
-        TaskState read = tasks.upsertState(task(execution, "work").status(Status.RUNNING).build());
-        TaskState other = tasks.upsertState(read.toBuilder().output(Map.of("by", "lease-unaware service")).build());
+        TaskState read =
+                tasks.upsertState(task(execution, "work").status(Status.RUNNING).build());
+        TaskState other = tasks.upsertState(
+                read.toBuilder().output(Map.of("by", "lease-unaware service")).build());
 
-        assertThatThrownBy(() -> tasks.compareAndSetState(read, read.toBuilder().status(Status.SUCCESS).build()))
+        assertThatThrownBy(() -> tasks.compareAndSetState(
+                        read, read.toBuilder().status(Status.SUCCESS).build()))
                 .isInstanceOfSatisfying(TaskConflictException.class, e -> {
                     assertThat(e.expectedUpdatedAt()).isEqualTo(read.updatedAt());
                     assertThat(e.actualUpdatedAt()).isEqualTo(other.updatedAt());
@@ -83,9 +100,11 @@ class CompareAndSetTest extends IntegrationTest {
 
     @Test
     void aWriteOfTheStateJustReadSucceedsAndMovesUpdatedAt() {
-        TaskState read = tasks.upsertState(task(execution, "work").status(Status.RUNNING).build());
+        TaskState read =
+                tasks.upsertState(task(execution, "work").status(Status.RUNNING).build());
 
-        TaskState written = tasks.compareAndSetState(read, read.toBuilder().status(Status.SUCCESS).build());
+        TaskState written = tasks.compareAndSetState(
+                read, read.toBuilder().status(Status.SUCCESS).build());
 
         assertThat(written.updatedAt()).isAfter(read.updatedAt());
         assertThat(tasks.getState(read.taskExecId())).isEqualTo(written);
@@ -94,27 +113,37 @@ class CompareAndSetTest extends IntegrationTest {
 
     @Test
     void aChildIsWrittenUnderItsParentsCheck() {
-        TaskState parent = tasks.upsertState(task(execution, "fan-out").executionType(ExecutionType.PARALLEL)
-                .status(Status.RUNNING).build());
+        TaskState parent = tasks.upsertState(task(execution, "fan-out")
+                .executionType(ExecutionType.PARALLEL)
+                .status(Status.RUNNING)
+                .build());
         TaskState read = tasks.upsertState(child(parent, "c").build());
         WorkflowExecution elsewhere = execution(workflows);
 
-        TaskState written = tasks.compareAndSetState(read, read.toBuilder().status(Status.RUNNING).build());
+        TaskState written = tasks.compareAndSetState(
+                read, read.toBuilder().status(Status.RUNNING).build());
 
         assertThat(written.status()).isEqualTo(Status.RUNNING);
-        assertThatThrownBy(() -> tasks.compareAndSetState(written, written.toBuilder()
-                .workflowExecId(elsewhere.workflowExecId()).build())).hasMessageStartingWith("workflowExecId:");
+        assertThatThrownBy(() -> tasks.compareAndSetState(
+                        written,
+                        written.toBuilder()
+                                .workflowExecId(elsewhere.workflowExecId())
+                                .build()))
+                .hasMessageStartingWith("workflowExecId:");
     }
 
     @Test
     void aMissingTaskOrAStateNeverReadIsRejected() {
         TaskState neverWritten = task(execution, "ghost").build();
-        TaskState read = neverWritten.toBuilder().updatedAt(java.time.Instant.parse("2026-01-01T00:00:00Z")).build();
+        TaskState read = neverWritten.toBuilder()
+                .updatedAt(java.time.Instant.parse("2026-01-01T00:00:00Z"))
+                .build();
 
         assertThatThrownBy(() -> tasks.compareAndSetState(neverWritten, neverWritten))
                 .hasMessageStartingWith("read.updatedAt:");
         assertThatThrownBy(() -> tasks.compareAndSetState(read, read)).isInstanceOf(TaskNotFoundException.class);
-        assertThatThrownBy(() -> tasks.compareAndSetState(read, task(execution, "other").build()))
+        assertThatThrownBy(() ->
+                        tasks.compareAndSetState(read, task(execution, "other").build()))
                 .hasMessageStartingWith("updated.taskExecId:");
         assertThat(count("SELECT count(*) FROM task_states")).isZero();
     }

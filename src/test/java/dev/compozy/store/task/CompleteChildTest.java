@@ -33,19 +33,26 @@ class CompleteChildTest extends IntegrationTest {
     @BeforeEach
     void parent() {
         WorkflowExecution execution = execution(workflows);
-        parent = tasks.upsertState(task(execution, "fan-out").executionType(ExecutionType.PARALLEL)
-                .status(Status.RUNNING).build());
+        parent = tasks.upsertState(task(execution, "fan-out")
+                .executionType(ExecutionType.PARALLEL)
+                .status(Status.RUNNING)
+                .build());
     }
 
     @Test
     void theLastChildToSucceedCompletesTheParent() {
-        List<TaskState> children = List.of(child(parent, "a").build(), child(parent, "b").build());
+        List<TaskState> children =
+                List.of(child(parent, "a").build(), child(parent, "b").build());
         tasks.createChildStatesInTransaction(parent.taskExecId(), children);
 
-        ChildCompletion first = tasks.completeChild(children.get(0).toBuilder().status(Status.SUCCESS).build(),
+        ChildCompletion first = tasks.completeChild(
+                children.get(0).toBuilder().status(Status.SUCCESS).build(), CompletionStrategy.WAIT_ALL);
+        ChildCompletion last = tasks.completeChild(
+                children.get(1).toBuilder()
+                        .status(Status.SUCCESS)
+                        .output(Map.of("ok", true))
+                        .build(),
                 CompletionStrategy.WAIT_ALL);
-        ChildCompletion last = tasks.completeChild(children.get(1).toBuilder().status(Status.SUCCESS)
-                .output(Map.of("ok", true)).build(), CompletionStrategy.WAIT_ALL);
 
         assertThat(first.parentCompleted()).isFalse();
         assertThat(first.parentStatus()).isEqualTo(Status.RUNNING);
@@ -58,13 +65,16 @@ class CompleteChildTest extends IntegrationTest {
 
     @Test
     void failFastFailsTheParentOnTheFirstFailureAndOnlyOnce() {
-        List<TaskState> children = List.of(child(parent, "a").build(), child(parent, "b").build(), child(parent, "c").build());
+        List<TaskState> children = List.of(
+                child(parent, "a").build(),
+                child(parent, "b").build(),
+                child(parent, "c").build());
         tasks.createChildStatesInTransaction(parent.taskExecId(), children);
 
-        ChildCompletion failed = tasks.completeChild(children.get(0).toBuilder().status(Status.FAILED).build(),
-                CompletionStrategy.FAIL_FAST);
-        ChildCompletion later = tasks.completeChild(children.get(1).toBuilder().status(Status.FAILED).build(),
-                CompletionStrategy.FAIL_FAST);
+        ChildCompletion failed = tasks.completeChild(
+                children.get(0).toBuilder().status(Status.FAILED).build(), CompletionStrategy.FAIL_FAST);
+        ChildCompletion later = tasks.completeChild(
+                children.get(1).toBuilder().status(Status.FAILED).build(), CompletionStrategy.FAIL_FAST);
 
         assertThat(failed.parentCompleted()).isTrue();
         assertThat(failed.parentStatus()).isEqualTo(Status.FAILED);
@@ -78,21 +88,26 @@ class CompleteChildTest extends IntegrationTest {
         tasks.createChildStatesInTransaction(parent.taskExecId(), List.of(only));
         SqlRecorder recorder = new SqlRecorder(db.dataSource(TestDatabase.SHARED_DATABASE));
 
-        try (Store single = Store.open(db.config().toBuilder().maxPoolSize(1).minIdle(0)
-                .connectTimeout(Duration.ofSeconds(1)).build())) {
-            ChildCompletion done = single.taskRepository().completeChild(only.toBuilder().status(Status.SUCCESS).build(),
-                    CompletionStrategy.WAIT_ALL);
+        try (Store single = Store.open(db.config().toBuilder()
+                .maxPoolSize(1)
+                .minIdle(0)
+                .connectTimeout(Duration.ofSeconds(1))
+                .build())) {
+            ChildCompletion done = single.taskRepository()
+                    .completeChild(only.toBuilder().status(Status.SUCCESS).build(), CompletionStrategy.WAIT_ALL);
             assertThat(done.parentCompleted()).isTrue();
         }
         try (Store recorded = Store.open(recorder.dataSource(), db.config())) {
-            recorded.taskRepository().completeChild(only.toBuilder().status(Status.SUCCESS).build(),
-                    CompletionStrategy.WAIT_ALL);
+            recorded.taskRepository()
+                    .completeChild(only.toBuilder().status(Status.SUCCESS).build(), CompletionStrategy.WAIT_ALL);
         }
-        assertThat(recorder.executions()).extracting(SqlRecorder.Execution::sql).satisfiesExactly(
-                sql -> assertThat(sql).contains("FOR NO KEY UPDATE"),
-                sql -> assertThat(sql).startsWith("INSERT INTO task_states"),
-                sql -> assertThat(sql).contains("GROUP BY status"),
-                sql -> assertThat(sql).isEqualTo(SqlRecorder.COMMIT));
+        assertThat(recorder.executions())
+                .extracting(SqlRecorder.Execution::sql)
+                .satisfiesExactly(
+                        sql -> assertThat(sql).contains("FOR NO KEY UPDATE"),
+                        sql -> assertThat(sql).startsWith("INSERT INTO task_states"),
+                        sql -> assertThat(sql).contains("GROUP BY status"),
+                        sql -> assertThat(sql).isEqualTo(SqlRecorder.COMMIT));
     }
 
     @Test
@@ -108,7 +123,8 @@ class CompleteChildTest extends IntegrationTest {
         ConcurrentLinkedQueue<ChildCompletion> completions = new ConcurrentLinkedQueue<>();
         CyclicBarrier start = new CyclicBarrier(threads);
 
-        try (Store pool = Store.open(db.config().toBuilder().maxPoolSize(threads).minIdle(threads).build())) {
+        try (Store pool = Store.open(
+                db.config().toBuilder().maxPoolSize(threads).minIdle(threads).build())) {
             TaskRepository repo = pool.taskRepository();
             ExecutorService executor = Executors.newFixedThreadPool(threads);
             try {
@@ -118,8 +134,8 @@ class CompleteChildTest extends IntegrationTest {
                         start.await();
                         TaskState next;
                         while ((next = queue.poll()) != null) {
-                            completions.add(repo.completeChild(next.toBuilder().status(Status.SUCCESS).build(),
-                                    CompletionStrategy.WAIT_ALL));
+                            completions.add(repo.completeChild(
+                                    next.toBuilder().status(Status.SUCCESS).build(), CompletionStrategy.WAIT_ALL));
                         }
                         return null;
                     }));
@@ -133,10 +149,15 @@ class CompleteChildTest extends IntegrationTest {
         }
 
         assertThat(completions).hasSize(total);
-        assertThat(completions.stream().filter(ChildCompletion::parentCompleted)).singleElement()
+        assertThat(completions.stream().filter(ChildCompletion::parentCompleted))
+                .singleElement()
                 .satisfies(c -> assertThat(c.parentProgress().successCount()).isEqualTo(total));
-        assertThat(completions.stream().map(c -> c.parentProgress().successCount()).distinct().count())
-                .as("each completion saw a different, exact count").isEqualTo(total);
+        assertThat(completions.stream()
+                        .map(c -> c.parentProgress().successCount())
+                        .distinct()
+                        .count())
+                .as("each completion saw a different, exact count")
+                .isEqualTo(total);
         ProgressInfo progress = tasks.getProgressInfo(parent.taskExecId());
         assertThat(progress.successCount()).isEqualTo(total);
         assertThat(progress.totalChildren()).isEqualTo(total);
@@ -145,14 +166,18 @@ class CompleteChildTest extends IntegrationTest {
 
     @Test
     void aChildWithoutParentOrWithAMissingParentIsRejected() {
-        TaskState orphan = task(workflows.getExecution(parent.workflowExecId()), "orphan").build();
+        TaskState orphan =
+                task(workflows.getExecution(parent.workflowExecId()), "orphan").build();
 
         assertThatThrownBy(() -> tasks.completeChild(orphan, CompletionStrategy.WAIT_ALL))
                 .hasMessageStartingWith("parentStateId:");
-        assertThatThrownBy(() -> tasks.completeChild(orphan.toBuilder().parentStateId("ghost").build(),
-                CompletionStrategy.WAIT_ALL))
-                .isInstanceOfSatisfying(TaskNotFoundException.class, e -> assertThat(e.taskExecId()).isEqualTo("ghost"));
-        assertThatThrownBy(() -> tasks.completeChild(child(parent, "x").build(), null)).hasMessageStartingWith("strategy:");
+        assertThatThrownBy(() -> tasks.completeChild(
+                        orphan.toBuilder().parentStateId("ghost").build(), CompletionStrategy.WAIT_ALL))
+                .isInstanceOfSatisfying(
+                        TaskNotFoundException.class,
+                        e -> assertThat(e.taskExecId()).isEqualTo("ghost"));
+        assertThatThrownBy(() -> tasks.completeChild(child(parent, "x").build(), null))
+                .hasMessageStartingWith("strategy:");
         assertThat(count("SELECT count(*) FROM task_states")).isEqualTo(1);
     }
 }

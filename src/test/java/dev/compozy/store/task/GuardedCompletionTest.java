@@ -30,8 +30,10 @@ class GuardedCompletionTest extends IntegrationTest {
     @BeforeEach
     void parent() {
         execution = execution(workflows);
-        parent = tasks.upsertState(task(execution, "fan-out").executionType(ExecutionType.PARALLEL)
-                .status(Status.RUNNING).build());
+        parent = tasks.upsertState(task(execution, "fan-out")
+                .executionType(ExecutionType.PARALLEL)
+                .status(Status.RUNNING)
+                .build());
     }
 
     private TaskState pendingChild(String taskId) {
@@ -43,24 +45,36 @@ class GuardedCompletionTest extends IntegrationTest {
     @Test
     void completingAFinishedChildWithAnotherOutcomeIsRefusedAndChangesNothing() {
         TaskState child = pendingChild("only");
-        tasks.completeChild(child.toBuilder().status(Status.SUCCESS).output(Map.of("rows", 1)).build(),
+        tasks.completeChild(
+                child.toBuilder()
+                        .status(Status.SUCCESS)
+                        .output(Map.of("rows", 1))
+                        .build(),
                 CompletionStrategy.FAIL_FAST);
         TaskState storedChild = tasks.getState(child.taskExecId());
         TaskState storedParent = tasks.getState(parent.taskExecId());
 
-        assertThatThrownBy(() -> tasks.completeChild(child.toBuilder().status(Status.FAILED)
-                .error(ExecutionError.of("BOOM", "late failure")).build(), CompletionStrategy.FAIL_FAST))
+        assertThatThrownBy(() -> tasks.completeChild(
+                        child.toBuilder()
+                                .status(Status.FAILED)
+                                .error(ExecutionError.of("BOOM", "late failure"))
+                                .build(),
+                        CompletionStrategy.FAIL_FAST))
                 .isInstanceOfSatisfying(TaskAlreadyTerminalException.class, e -> {
                     assertThat(e.taskExecId()).isEqualTo(child.taskExecId());
                     assertThat(e.storedStatus()).isEqualTo(Status.SUCCESS);
                     assertThat(e.refusedStatus()).isEqualTo(Status.FAILED);
                 });
-        assertThatThrownBy(() -> tasks.completeChild(child.toBuilder().status(Status.SUCCESS)
-                .output(Map.of("rows", 2)).build(), CompletionStrategy.FAIL_FAST))
+        assertThatThrownBy(() -> tasks.completeChild(
+                        child.toBuilder()
+                                .status(Status.SUCCESS)
+                                .output(Map.of("rows", 2))
+                                .build(),
+                        CompletionStrategy.FAIL_FAST))
                 .isInstanceOf(TaskAlreadyTerminalException.class)
                 .hasMessageContaining("different output or error");
-        assertThatThrownBy(() -> tasks.completeChild(child.toBuilder().status(Status.RUNNING).build(),
-                CompletionStrategy.FAIL_FAST))
+        assertThatThrownBy(() -> tasks.completeChild(
+                        child.toBuilder().status(Status.RUNNING).build(), CompletionStrategy.FAIL_FAST))
                 .isInstanceOf(TaskAlreadyTerminalException.class);
 
         assertThat(tasks.getState(child.taskExecId())).isEqualTo(storedChild);
@@ -70,14 +84,19 @@ class GuardedCompletionTest extends IntegrationTest {
     @Test
     void repeatingExactlyTheStoredOutcomeIsAnIdempotentSuccess() {
         TaskState child = pendingChild("only");
-        TaskState done = child.toBuilder().status(Status.FAILED).output(Map.of("rows", 1))
-                .error(ExecutionError.of("BOOM", "failed")).build();
+        TaskState done = child.toBuilder()
+                .status(Status.FAILED)
+                .output(Map.of("rows", 1))
+                .error(ExecutionError.of("BOOM", "failed"))
+                .build();
         ChildCompletion first = tasks.completeChild(done, CompletionStrategy.FAIL_FAST);
 
         ChildCompletion again = tasks.completeChild(done, CompletionStrategy.FAIL_FAST);
 
         assertThat(first.parentCompleted()).isTrue();
-        assertThat(again.parentCompleted()).as("the parent was settled once, by the first").isFalse();
+        assertThat(again.parentCompleted())
+                .as("the parent was settled once, by the first")
+                .isFalse();
         assertThat(again.parentStatus()).isEqualTo(Status.FAILED);
         assertThat(again.child().output()).isEqualTo(Map.of("rows", 1));
     }
@@ -85,11 +104,14 @@ class GuardedCompletionTest extends IntegrationTest {
     @Test
     void repeatingTheStoredOutcomeOfAChildFailedByItsLeaseSettlesItsParent() {
         TaskState child = pendingChild("only");
-        LeaseTerms once = LeaseTerms.of("agent", java.time.Duration.ofMinutes(1)).withMaxAttempts(1);
+        LeaseTerms once =
+                LeaseTerms.of("agent", java.time.Duration.ofMinutes(1)).withMaxAttempts(1);
         tasks.claimTasks(execution.workflowExecId(), once, 1);
-        execute("UPDATE task_states SET lease_expires_at = now() - interval '1 second' WHERE task_exec_id = ?",
+        execute(
+                "UPDATE task_states SET lease_expires_at = now() - interval '1 second' WHERE task_exec_id = ?",
                 child.taskExecId());
-        TaskState failed = tasks.claimTasks(execution.workflowExecId(), once, 1).failed().get(0);
+        TaskState failed =
+                tasks.claimTasks(execution.workflowExecId(), once, 1).failed().get(0);
 
         ChildCompletion settled = tasks.completeChild(failed, CompletionStrategy.FAIL_FAST);
 
@@ -104,8 +126,11 @@ class GuardedCompletionTest extends IntegrationTest {
         try {
             for (int round = 0; round < rounds; round++) {
                 TaskState roundParent = tasks.upsertState(task(execution, "fan-out-" + round)
-                        .executionType(ExecutionType.PARALLEL).status(Status.RUNNING).build());
-                TaskState child = child(roundParent, "only").status(Status.RUNNING).build();
+                        .executionType(ExecutionType.PARALLEL)
+                        .status(Status.RUNNING)
+                        .build());
+                TaskState child =
+                        child(roundParent, "only").status(Status.RUNNING).build();
                 tasks.createChildStatesInTransaction(roundParent.taskExecId(), List.of(child));
                 CyclicBarrier start = new CyclicBarrier(2);
                 List<Future<Object>> outcomes = new ArrayList<>();
@@ -113,8 +138,8 @@ class GuardedCompletionTest extends IntegrationTest {
                     outcomes.add(agents.submit(() -> {
                         start.await(30, TimeUnit.SECONDS);
                         try {
-                            return tasks.completeChild(child.toBuilder().status(outcome).build(),
-                                    CompletionStrategy.FAIL_FAST);
+                            return tasks.completeChild(
+                                    child.toBuilder().status(outcome).build(), CompletionStrategy.FAIL_FAST);
                         } catch (TaskAlreadyTerminalException e) {
                             return e;
                         }
@@ -125,13 +150,21 @@ class GuardedCompletionTest extends IntegrationTest {
                     results.add(outcome.get(30, TimeUnit.SECONDS));
                 }
 
-                assertThat(results).filteredOn(ChildCompletion.class::isInstance).as("round %d", round).hasSize(1);
-                assertThat(results).filteredOn(TaskAlreadyTerminalException.class::isInstance).hasSize(1);
+                assertThat(results)
+                        .filteredOn(ChildCompletion.class::isInstance)
+                        .as("round %d", round)
+                        .hasSize(1);
+                assertThat(results)
+                        .filteredOn(TaskAlreadyTerminalException.class::isInstance)
+                        .hasSize(1);
                 ChildCompletion winner = (ChildCompletion) results.stream()
-                        .filter(ChildCompletion.class::isInstance).findFirst().orElseThrow();
+                        .filter(ChildCompletion.class::isInstance)
+                        .findFirst()
+                        .orElseThrow();
                 Status stored = tasks.getState(child.taskExecId()).status();
                 assertThat(stored).isEqualTo(winner.child().status());
-                assertThat(tasks.getState(roundParent.taskExecId()).status()).as("the parent agrees with its child")
+                assertThat(tasks.getState(roundParent.taskExecId()).status())
+                        .as("the parent agrees with its child")
                         .isEqualTo(stored);
                 assertThat(winner.parentCompleted()).isTrue();
             }

@@ -21,7 +21,10 @@ class JsonbMappingTest extends IntegrationTest {
         TaskState written = tasks.upsertState(state.build());
         TaskState byEntity = tasks.fromTx(tx -> tasks.getStateForUpdate(tx, written.taskExecId()));
         TaskState byId = tasks.getState(written.taskExecId());
-        TaskState byRow = tasks.listStates(TaskStateFilter.builder().taskExecId(written.taskExecId()).build()).get(0);
+        TaskState byRow = tasks.listStates(TaskStateFilter.builder()
+                        .taskExecId(written.taskExecId())
+                        .build())
+                .get(0);
         assertThat(byId).isEqualTo(byEntity);
         assertThat(byRow).isEqualTo(byEntity);
         return byEntity;
@@ -34,7 +37,8 @@ class JsonbMappingTest extends IntegrationTest {
         nested.put("object", Map.of("deeper", Map.of("deepest", "value")));
         nested.put("nullValue", null);
 
-        TaskState read = roundTrip(task(execution(workflows), "nested").input(nested).output(nested));
+        TaskState read =
+                roundTrip(task(execution(workflows), "nested").input(nested).output(nested));
 
         assertThat(read.input()).isEqualTo(nested);
         assertThat(read.output()).isEqualTo(nested);
@@ -42,11 +46,13 @@ class JsonbMappingTest extends IntegrationTest {
 
     @Test
     void anEmptyMapStaysAnEmptyObject() {
-        TaskState read = roundTrip(task(execution(workflows), "empty").input(Map.of()).output(Map.of()));
+        TaskState read =
+                roundTrip(task(execution(workflows), "empty").input(Map.of()).output(Map.of()));
 
         assertThat(read.input()).isEmpty();
         assertThat(read.output()).isEmpty();
-        assertThat(count("SELECT count(*) FROM task_states WHERE input = '{}'::jsonb AND output = '{}'::jsonb")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM task_states WHERE input = '{}'::jsonb AND output = '{}'::jsonb"))
+                .isEqualTo(1);
     }
 
     @Test
@@ -64,7 +70,8 @@ class JsonbMappingTest extends IntegrationTest {
     void unicodeRoundTrips() {
         Map<String, Object> text = Map.of("greeting", "héllo wörld — 你好 — 🚀", "ключ", "значение");
 
-        assertThat(roundTrip(task(execution(workflows), "unicode").input(text)).input()).isEqualTo(text);
+        assertThat(roundTrip(task(execution(workflows), "unicode").input(text)).input())
+                .isEqualTo(text);
     }
 
     @Test

@@ -58,14 +58,17 @@ class LeaseRecoveryTest extends IntegrationTest {
     @BeforeEach
     void aParallelTask() {
         execution = execution(workflows);
-        parent = tasks.upsertState(task(execution, "fan-out").executionType(ExecutionType.PARALLEL)
-                .status(Status.RUNNING).build());
+        parent = tasks.upsertState(task(execution, "fan-out")
+                .executionType(ExecutionType.PARALLEL)
+                .status(Status.RUNNING)
+                .build());
     }
 
     /** Blocks until the database's clock has passed {@code instant}; bounded, the instants here are seconds away. */
     private void waitUntilPassed(Instant instant) {
         assertThat(instant).isBefore(Instant.now().plusSeconds(60));
-        execute("SELECT pg_sleep(greatest(0, extract(epoch FROM ?::timestamptz - clock_timestamp())) + 0.001)",
+        execute(
+                "SELECT pg_sleep(greatest(0, extract(epoch FROM ?::timestamptz - clock_timestamp())) + 0.001)",
                 OffsetDateTime.ofInstant(instant, ZoneOffset.UTC));
     }
 
@@ -77,7 +80,8 @@ class LeaseRecoveryTest extends IntegrationTest {
             children.add(child(parent, "c-" + i).build());
         }
         tasks.createChildStatesInTransaction(parent.taskExecId(), children);
-        Map<String, TaskState> byId = children.stream().collect(Collectors.toMap(TaskState::taskExecId, Function.identity()));
+        Map<String, TaskState> byId =
+                children.stream().collect(Collectors.toMap(TaskState::taskExecId, Function.identity()));
 
         Process agent = startAgent("doomed", Duration.ofSeconds(3), held);
         List<Lease> doomed;
@@ -90,61 +94,98 @@ class LeaseRecoveryTest extends IntegrationTest {
             agent.destroyForcibly();
         }
         assertThat(agent.exitValue()).as("killed by SIGKILL").isEqualTo(128 + 9);
-        assertThat(doomed).hasSize(held).allSatisfy(lease -> assertThat(lease.token()).isEqualTo(1));
+        assertThat(doomed)
+                .hasSize(held)
+                .allSatisfy(lease -> assertThat(lease.token()).isEqualTo(1));
         assertThat(count("SELECT count(*) FROM task_states WHERE lease_owner = 'doomed' AND status = 'RUNNING'"))
                 .isEqualTo(held);
 
         LeaseTerms rescuer = LeaseTerms.of("rescuer", Duration.ofMinutes(1));
         assertThat(tasks.claimTasks(execution.workflowExecId(), rescuer, held).isEmpty())
-                .as("nothing is taken before the lease ends").isTrue();
-        waitUntilPassed(doomed.stream().map(Lease::expiresAt).max(Comparator.naturalOrder()).orElseThrow());
+                .as("nothing is taken before the lease ends")
+                .isTrue();
+        waitUntilPassed(doomed.stream()
+                .map(Lease::expiresAt)
+                .max(Comparator.naturalOrder())
+                .orElseThrow());
         ClaimBatch reclaimed = tasks.claimTasks(execution.workflowExecId(), rescuer, held * 2);
 
         assertThat(reclaimed.failed()).isEmpty();
-        assertThat(reclaimed.claimed()).extracting(c -> c.task().taskExecId())
+        assertThat(reclaimed.claimed())
+                .extracting(c -> c.task().taskExecId())
                 .containsExactlyInAnyOrderElementsOf(byId.keySet());
         assertThat(reclaimed.claimed()).allSatisfy(c -> {
             assertThat(c.lease().token()).isEqualTo(2);
             assertThat(c.attempt()).isEqualTo(2);
         });
         Lease lateBeforeCompletion = doomed.get(0);
-        assertThatThrownBy(() -> tasks.completeChild(lateBeforeCompletion, byId.get(lateBeforeCompletion.taskExecId())
-                .toBuilder().status(Status.FAILED).build(), CompletionStrategy.FAIL_FAST))
+        assertThatThrownBy(() -> tasks.completeChild(
+                        lateBeforeCompletion,
+                        byId.get(lateBeforeCompletion.taskExecId()).toBuilder()
+                                .status(Status.FAILED)
+                                .build(),
+                        CompletionStrategy.FAIL_FAST))
                 .isInstanceOf(StaleLeaseException.class);
 
         Map<String, Integer> completions = new ConcurrentHashMap<>();
         int parentSettled = 0;
         for (ClaimedTask claimed : reclaimed.claimed()) {
-            ChildCompletion done = tasks.completeChild(claimed.lease(), claimed.task().toBuilder().status(Status.SUCCESS)
-                    .output(Map.of("by", "rescuer")).build(), CompletionStrategy.FAIL_FAST);
+            ChildCompletion done = tasks.completeChild(
+                    claimed.lease(),
+                    claimed.task().toBuilder()
+                            .status(Status.SUCCESS)
+                            .output(Map.of("by", "rescuer"))
+                            .build(),
+                    CompletionStrategy.FAIL_FAST);
             completions.merge(claimed.task().taskExecId(), 1, Integer::sum);
             parentSettled += done.parentCompleted() ? 1 : 0;
         }
         TaskState settledParent = tasks.getState(parent.taskExecId());
 
         for (Lease late : doomed) {
-            TaskState replay = byId.get(late.taskExecId()).toBuilder().status(Status.FAILED)
-                    .output(Map.of("by", "doomed")).build();
+            TaskState replay = byId.get(late.taskExecId()).toBuilder()
+                    .status(Status.FAILED)
+                    .output(Map.of("by", "doomed"))
+                    .build();
             assertThatThrownBy(() -> tasks.completeChild(late, replay, CompletionStrategy.FAIL_FAST))
                     .isInstanceOf(StaleLeaseException.class);
             assertThatThrownBy(() -> tasks.upsertStateWithLease(late, replay)).isInstanceOf(StaleLeaseException.class);
         }
 
-        assertThat(completions).hasSize(held).allSatisfy((id, n) -> assertThat(n).isEqualTo(1));
+        assertThat(completions)
+                .hasSize(held)
+                .allSatisfy((id, n) -> assertThat(n).isEqualTo(1));
         assertThat(parentSettled).isEqualTo(1);
-        assertThat(count("SELECT count(*) FROM task_states WHERE parent_state_id = ? AND status = 'SUCCESS'"
-                + " AND output->>'by' = 'rescuer'", parent.taskExecId())).isEqualTo(held);
-        assertThat(tasks.getState(parent.taskExecId())).isEqualTo(settledParent)
+        assertThat(count(
+                        "SELECT count(*) FROM task_states WHERE parent_state_id = ? AND status = 'SUCCESS'"
+                                + " AND output->>'by' = 'rescuer'",
+                        parent.taskExecId()))
+                .isEqualTo(held);
+        assertThat(tasks.getState(parent.taskExecId()))
+                .isEqualTo(settledParent)
                 .satisfies(p -> assertThat(p.status()).isEqualTo(Status.SUCCESS));
     }
 
     private Process startAgent(String owner, Duration lease, int taskCount) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        return new ProcessBuilder(java.toString(), "-Xmx256m", "-cp", classpath, LeaseHolderAgent.class.getName(),
-                db.host(), Integer.toString(db.port()), db.user(), db.password(), TestDatabase.SHARED_DATABASE,
-                execution.workflowExecId(), owner, Long.toString(lease.toMillis()), Integer.toString(taskCount))
-                .redirectErrorStream(true).start();
+        return new ProcessBuilder(
+                        java.toString(),
+                        "-Xmx256m",
+                        "-cp",
+                        classpath,
+                        LeaseHolderAgent.class.getName(),
+                        db.host(),
+                        Integer.toString(db.port()),
+                        db.user(),
+                        db.password(),
+                        TestDatabase.SHARED_DATABASE,
+                        execution.workflowExecId(),
+                        owner,
+                        Long.toString(lease.toMillis()),
+                        Integer.toString(taskCount))
+                .redirectErrorStream(true)
+                .start();
     }
 
     /** The agent's leases, once it says it holds them; its other output only if it ends first. */
@@ -152,8 +193,8 @@ class LeaseRecoveryTest extends IntegrationTest {
         CompletableFuture<List<Lease>> holding = CompletableFuture.supplyAsync(() -> {
             List<Lease> leases = new ArrayList<>();
             StringBuilder output = new StringBuilder();
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(agent.getInputStream(),
-                    StandardCharsets.UTF_8))) {
+            try (BufferedReader lines =
+                    new BufferedReader(new InputStreamReader(agent.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                     if (line.equals("HOLDING")) {
                         return leases;
@@ -191,8 +232,7 @@ class LeaseRecoveryTest extends IntegrationTest {
                 INSERT INTO task_states (component, status, task_exec_id, task_id, workflow_exec_id, workflow_id,
                                          execution_type, parent_state_id)
                 SELECT 'task', 'RUNNING', 'group-' || lpad(g::text, 3, '0'), 'group-' || g, ?, ?, 'parallel', ?
-                FROM generate_series(1, ?) g""", execution.workflowExecId(), execution.workflowId(),
-                parent.taskExecId(), groups);
+                FROM generate_series(1, ?) g""", execution.workflowExecId(), execution.workflowId(), parent.taskExecId(), groups);
         execute("""
                 INSERT INTO task_states (component, status, task_exec_id, task_id, workflow_exec_id, workflow_id,
                                          parent_state_id)
@@ -218,18 +258,24 @@ class LeaseRecoveryTest extends IntegrationTest {
                         WHERE workflow_exec_id = ? AND status = 'RUNNING' AND lease_expires_at < now()""");
                 // Commits need not wait for the disk here: what is tested is who wins, not durability, and
                 // every completion commits while holding the parent's lock, so each flush would add up.
-                Store pool = Store.open(db.config().toBuilder().maxPoolSize(agents).minIdle(agents)
+                Store pool = Store.open(db.config().toBuilder()
+                        .maxPoolSize(agents)
+                        .minIdle(agents)
                         .connString(db.jdbcUrl(TestDatabase.SHARED_DATABASE) + "?options=-c%20synchronous_commit%3Doff")
                         .build())) {
             overdue.setString(1, execution.workflowExecId());
-            Future<?> watching = monitor.scheduleWithFixedDelay(() -> {
-                try (ResultSet row = overdue.executeQuery()) {
-                    row.next();
-                    worstOverdueMicros.accumulateAndGet(row.getLong(1), Math::max);
-                } catch (java.sql.SQLException e) {
-                    throw new IllegalStateException(e);
-                }
-            }, 0, 20, TimeUnit.MILLISECONDS);
+            Future<?> watching = monitor.scheduleWithFixedDelay(
+                    () -> {
+                        try (ResultSet row = overdue.executeQuery()) {
+                            row.next();
+                            worstOverdueMicros.accumulateAndGet(row.getLong(1), Math::max);
+                        } catch (java.sql.SQLException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    },
+                    0,
+                    20,
+                    TimeUnit.MILLISECONDS);
             TaskRepository repo = pool.taskRepository();
             ExecutorService threads = Executors.newFixedThreadPool(agents);
             try {
@@ -238,7 +284,8 @@ class LeaseRecoveryTest extends IntegrationTest {
                     int agent = a;
                     running.add(threads.submit(() -> {
                         SplittableRandom random = new SplittableRandom(agent);
-                        LeaseTerms terms = LeaseTerms.of("agent-" + agent, lease).withMaxAttempts(100);
+                        LeaseTerms terms =
+                                LeaseTerms.of("agent-" + agent, lease).withMaxAttempts(100);
                         start.await();
                         long previousClaim = 0;
                         while (completions.size() < total) {
@@ -261,14 +308,19 @@ class LeaseRecoveryTest extends IntegrationTest {
                                     continue;
                                 }
                                 try {
-                                    ChildCompletion done = repo.completeChild(task.lease(), task.task().toBuilder()
-                                            .status(Status.SUCCESS).output(Map.of("agent", agent)).build(),
+                                    ChildCompletion done = repo.completeChild(
+                                            task.lease(),
+                                            task.task().toBuilder()
+                                                    .status(Status.SUCCESS)
+                                                    .output(Map.of("agent", agent))
+                                                    .build(),
                                             CompletionStrategy.WAIT_ALL);
                                     completions.merge(task.task().taskExecId(), 1, Integer::sum);
                                     if (done.parentCompleted()) {
                                         groupsSettled.incrementAndGet();
                                         ChildCompletion group = repo.completeChild(
-                                                repo.getState(task.task().parentStateId()), CompletionStrategy.WAIT_ALL);
+                                                repo.getState(task.task().parentStateId()),
+                                                CompletionStrategy.WAIT_ALL);
                                         parentSettled.addAndGet(group.parentCompleted() ? 1 : 0);
                                     }
                                 } catch (StaleLeaseException e) {
@@ -285,7 +337,9 @@ class LeaseRecoveryTest extends IntegrationTest {
             } finally {
                 threads.shutdownNow();
             }
-            assertThat(watching.isDone()).as("the monitor ran until stopped, without failing").isFalse();
+            assertThat(watching.isDone())
+                    .as("the monitor ran until stopped, without failing")
+                    .isFalse();
         } finally {
             monitor.shutdownNow();
             assertThat(monitor.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
@@ -295,18 +349,22 @@ class LeaseRecoveryTest extends IntegrationTest {
         assertThat(completions.values()).as("every task completed exactly once").allMatch(n -> n == 1);
         assertThat(failedByLease).isEmpty();
         assertThat(abandoned.get()).as("claims abandoned").isGreaterThan(0);
-        assertThat(count("SELECT count(*) FROM task_states WHERE task_exec_id = ANY (?) AND fencing_token > 1",
-                (Object) abandonedTasks.toArray(String[]::new))).as("abandoned tasks were claimed again")
+        assertThat(count("SELECT count(*) FROM task_states WHERE task_exec_id = ANY (?) AND fencing_token > 1", (Object)
+                        abandonedTasks.toArray(String[]::new)))
+                .as("abandoned tasks were claimed again")
                 .isEqualTo(abandonedTasks.size());
         assertThat(count("SELECT count(*) FROM task_states WHERE task_exec_id LIKE 'work-%' AND status = 'SUCCESS'"))
                 .isEqualTo(total);
-        assertThat(count("SELECT count(*) FROM task_states WHERE status = 'RUNNING'")).isZero();
+        assertThat(count("SELECT count(*) FROM task_states WHERE status = 'RUNNING'"))
+                .isZero();
         assertThat(groupsSettled).as("each group settled once").hasValue(groups);
         assertThat(parentSettled).as("the parent settled once").hasValue(1);
         assertThat(tasks.getState(parent.taskExecId()).status()).isEqualTo(Status.SUCCESS);
         assertThat(worstOverdueMicros.get())
-                .as("longest a task stayed RUNNING past its lease (µs), against the longest claim cycle; "
-                        + "%d abandoned, %d late completions refused", abandoned.get(), refusedAsStale.get())
+                .as(
+                        "longest a task stayed RUNNING past its lease (µs), against the longest claim cycle; "
+                                + "%d abandoned, %d late completions refused",
+                        abandoned.get(), refusedAsStale.get())
                 .isLessThanOrEqualTo(TimeUnit.NANOSECONDS.toMicros(longestClaimCycleNanos.get()));
     }
 
@@ -314,7 +372,9 @@ class LeaseRecoveryTest extends IntegrationTest {
     void heartbeatsKeepATaskThatRunsThreeLeasesWithItsAgent() throws Exception {
         Duration lease = Duration.ofMillis(900);
         tasks.upsertState(task(execution, "long-running").build());
-        ClaimedTask held = tasks.claimTasks(execution.workflowExecId(), LeaseTerms.of("worker", lease), 1).claimed().get(0);
+        ClaimedTask held = tasks.claimTasks(execution.workflowExecId(), LeaseTerms.of("worker", lease), 1)
+                .claimed()
+                .get(0);
         Instant done = held.task().updatedAt().plus(lease.multipliedBy(3));
         ConcurrentLinkedQueue<HeartbeatResult> beats = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<ClaimedTask> taken = new ConcurrentLinkedQueue<>();
@@ -323,11 +383,19 @@ class LeaseRecoveryTest extends IntegrationTest {
 
         ScheduledExecutorService timers = Executors.newScheduledThreadPool(2);
         try {
-            timers.scheduleAtFixedRate(() -> guarded(errors, () ->
-                    beats.add(tasks.heartbeat(List.of(held.lease()), lease))), 300, 300, TimeUnit.MILLISECONDS);
-            timers.scheduleAtFixedRate(() -> guarded(errors, () ->
-                    taken.addAll(tasks.claimTasks(execution.workflowExecId(), competitor, 1).claimed())),
-                    0, 100, TimeUnit.MILLISECONDS);
+            timers.scheduleAtFixedRate(
+                    () -> guarded(errors, () -> beats.add(tasks.heartbeat(List.of(held.lease()), lease))),
+                    300,
+                    300,
+                    TimeUnit.MILLISECONDS);
+            timers.scheduleAtFixedRate(
+                    () -> guarded(
+                            errors,
+                            () -> taken.addAll(tasks.claimTasks(execution.workflowExecId(), competitor, 1)
+                                    .claimed())),
+                    0,
+                    100,
+                    TimeUnit.MILLISECONDS);
             waitUntilPassed(done);
         } finally {
             timers.shutdown();
@@ -338,12 +406,16 @@ class LeaseRecoveryTest extends IntegrationTest {
         assertThat(taken).as("the competitor never got the task").isEmpty();
         assertThat(beats).isNotEmpty().allSatisfy(beat -> {
             assertThat(beat.lost()).isEmpty();
-            assertThat(beat.extended()).singleElement().satisfies(l -> assertThat(l.token()).isEqualTo(1));
+            assertThat(beat.extended())
+                    .singleElement()
+                    .satisfies(l -> assertThat(l.token()).isEqualTo(1));
         });
-        TaskState finished = tasks.upsertStateWithLease(held.lease(), held.task().toBuilder().status(Status.SUCCESS).build());
+        TaskState finished = tasks.upsertStateWithLease(
+                held.lease(), held.task().toBuilder().status(Status.SUCCESS).build());
         assertThat(finished.updatedAt()).isAfter(done);
         assertThat(count("SELECT count(*) FROM task_states WHERE lease_owner = 'worker' AND fencing_token = 1"
-                + " AND status = 'SUCCESS'")).isEqualTo(1);
+                        + " AND status = 'SUCCESS'"))
+                .isEqualTo(1);
     }
 
     private static void guarded(ConcurrentLinkedQueue<Throwable> errors, Runnable work) {
@@ -359,17 +431,22 @@ class LeaseRecoveryTest extends IntegrationTest {
         Duration lease = Duration.ofMillis(300);
         tasks.upsertState(task(execution, "stalled").build());
         ClaimedTask stalled = tasks.claimTasks(execution.workflowExecId(), LeaseTerms.of("stalled", lease), 1)
-                .claimed().get(0);
+                .claimed()
+                .get(0);
         waitUntilPassed(stalled.lease().expiresAt());
-        ClaimedTask taken = tasks.claimTasks(execution.workflowExecId(), LeaseTerms.of("fresh", Duration.ofMinutes(1)), 1)
-                .claimed().get(0);
+        ClaimedTask taken = tasks.claimTasks(
+                        execution.workflowExecId(), LeaseTerms.of("fresh", Duration.ofMinutes(1)), 1)
+                .claimed()
+                .get(0);
 
         HeartbeatResult beat = tasks.heartbeat(List.of(stalled.lease()), lease);
 
         assertThat(beat.lost()).containsExactly(stalled.lease());
         assertThat(beat.extended()).isEmpty();
         assertThat(taken.lease().token()).isEqualTo(2);
-        assertThatThrownBy(() -> tasks.upsertStateWithLease(stalled.lease(),
-                stalled.task().toBuilder().status(Status.SUCCESS).build())).isInstanceOf(StaleLeaseException.class);
+        assertThatThrownBy(() -> tasks.upsertStateWithLease(
+                        stalled.lease(),
+                        stalled.task().toBuilder().status(Status.SUCCESS).build()))
+                .isInstanceOf(StaleLeaseException.class);
     }
 }

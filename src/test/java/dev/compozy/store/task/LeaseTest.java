@@ -34,7 +34,8 @@ class LeaseTest extends IntegrationTest {
 
     /** Time passing, without waiting for it: the lease ended a second ago on the database's clock. */
     private void expire(String taskExecId) {
-        execute("UPDATE task_states SET lease_expires_at = now() - interval '1 second' WHERE task_exec_id = ?",
+        execute(
+                "UPDATE task_states SET lease_expires_at = now() - interval '1 second' WHERE task_exec_id = ?",
                 taskExecId);
     }
 
@@ -59,9 +60,12 @@ class LeaseTest extends IntegrationTest {
             assertThat(lease.token()).isEqualTo(1);
             assertThat(lease.expiresAt()).isEqualTo(claimed.task().updatedAt().plusSeconds(90));
         });
-        assertThat(count("SELECT count(*) FROM task_states WHERE task_exec_id = ? AND lease_owner = 'agent-a'"
-                + " AND fencing_token = 1 AND attempts = 1 AND lease_expires_at = updated_at + interval '90 seconds'",
-                pending.taskExecId())).as("the claim's now() plus the lease").isEqualTo(1);
+        assertThat(count(
+                        "SELECT count(*) FROM task_states WHERE task_exec_id = ? AND lease_owner = 'agent-a'"
+                                + " AND fencing_token = 1 AND attempts = 1 AND lease_expires_at = updated_at + interval '90 seconds'",
+                        pending.taskExecId()))
+                .as("the claim's now() plus the lease")
+                .isEqualTo(1);
     }
 
     @Test
@@ -69,7 +73,8 @@ class LeaseTest extends IntegrationTest {
         tasks.upsertState(task(execution, "work").build());
         claimOne(AGENT_A);
 
-        assertThat(tasks.claimTasks(execution.workflowExecId(), AGENT_B, 10).isEmpty()).isTrue();
+        assertThat(tasks.claimTasks(execution.workflowExecId(), AGENT_B, 10).isEmpty())
+                .isTrue();
         assertThat(tasks.claimTasks(AGENT_B, 10).isEmpty()).isTrue();
     }
 
@@ -117,8 +122,9 @@ class LeaseTest extends IntegrationTest {
             assertThat(failed.error().details()).containsEntry("attempts", 2);
         });
         assertThat(tasks.getState(work.taskExecId()).status()).isEqualTo(Status.FAILED);
-        assertThatThrownBy(() -> tasks.upsertStateWithLease(second.lease(),
-                second.task().toBuilder().status(Status.SUCCESS).build()))
+        assertThatThrownBy(() -> tasks.upsertStateWithLease(
+                        second.lease(),
+                        second.task().toBuilder().status(Status.SUCCESS).build()))
                 .isInstanceOf(StaleLeaseException.class);
     }
 
@@ -137,8 +143,9 @@ class LeaseTest extends IntegrationTest {
             assertThat(t.status()).isEqualTo(Status.PENDING);
         });
         assertThat(tasks.getState(held.taskExecId()).status()).isEqualTo(Status.RUNNING);
-        assertThatThrownBy(() -> tasks.upsertStateWithLease(lost.lease(),
-                lost.task().toBuilder().status(Status.SUCCESS).build()))
+        assertThatThrownBy(() -> tasks.upsertStateWithLease(
+                        lost.lease(),
+                        lost.task().toBuilder().status(Status.SUCCESS).build()))
                 .isInstanceOf(StaleLeaseException.class);
         assertThat(claimOne(AGENT_B).lease().token()).isEqualTo(3);
     }
@@ -159,14 +166,18 @@ class LeaseTest extends IntegrationTest {
     void claimPendingTasksWithoutALeaseNeverExpiresButAdvancesTheToken() {
         TaskState work = tasks.upsertState(task(execution, "work").build());
         ClaimedTask leased = claimOne(AGENT_A);
-        tasks.upsertStateWithLease(leased.lease(), leased.task().toBuilder().status(Status.PENDING).build());
+        tasks.upsertStateWithLease(
+                leased.lease(), leased.task().toBuilder().status(Status.PENDING).build());
 
         assertThat(tasks.claimPendingTasks(execution.workflowExecId(), 10)).hasSize(1);
 
-        assertThat(count("SELECT count(*) FROM task_states WHERE task_exec_id = ? AND status = 'RUNNING'"
-                + " AND lease_owner IS NULL AND lease_expires_at IS NULL AND fencing_token = 2", work.taskExecId()))
+        assertThat(count(
+                        "SELECT count(*) FROM task_states WHERE task_exec_id = ? AND status = 'RUNNING'"
+                                + " AND lease_owner IS NULL AND lease_expires_at IS NULL AND fencing_token = 2",
+                        work.taskExecId()))
                 .isEqualTo(1);
-        assertThat(tasks.claimTasks(execution.workflowExecId(), AGENT_B, 10).isEmpty()).isTrue();
+        assertThat(tasks.claimTasks(execution.workflowExecId(), AGENT_B, 10).isEmpty())
+                .isTrue();
         assertThat(tasks.reclaimExpired(3, 10)).isEmpty();
         assertThatThrownBy(() -> tasks.upsertStateWithLease(leased.lease(), leased.task()))
                 .isInstanceOf(StaleLeaseException.class);
@@ -177,10 +188,15 @@ class LeaseTest extends IntegrationTest {
         tasks.upsertState(task(execution, "work").build());
         ClaimedTask claimed = claimOne(AGENT_A);
 
-        TaskState progress = tasks.upsertStateWithLease(claimed.lease(),
+        TaskState progress = tasks.upsertStateWithLease(
+                claimed.lease(),
                 claimed.task().toBuilder().output(Map.of("step", 1)).build());
-        TaskState done = tasks.upsertStateWithLease(claimed.lease(),
-                claimed.task().toBuilder().status(Status.SUCCESS).output(Map.of("step", 2)).build());
+        TaskState done = tasks.upsertStateWithLease(
+                claimed.lease(),
+                claimed.task().toBuilder()
+                        .status(Status.SUCCESS)
+                        .output(Map.of("step", 2))
+                        .build());
 
         assertThat(progress.status()).isEqualTo(Status.RUNNING);
         assertThat(done.updatedAt()).isAfterOrEqualTo(progress.updatedAt());
@@ -195,8 +211,12 @@ class LeaseTest extends IntegrationTest {
         ClaimedTask second = claimOne(AGENT_B);
         TaskState before = tasks.getState(first.task().taskExecId());
 
-        assertThatThrownBy(() -> tasks.upsertStateWithLease(first.lease(),
-                first.task().toBuilder().status(Status.SUCCESS).output(Map.of("late", true)).build()))
+        assertThatThrownBy(() -> tasks.upsertStateWithLease(
+                        first.lease(),
+                        first.task().toBuilder()
+                                .status(Status.SUCCESS)
+                                .output(Map.of("late", true))
+                                .build()))
                 .isInstanceOfSatisfying(StaleLeaseException.class, e -> {
                     assertThat(e.presentedToken()).isEqualTo(1);
                     assertThat(e.currentToken()).isEqualTo(2);
@@ -210,8 +230,10 @@ class LeaseTest extends IntegrationTest {
 
     @Test
     void aCompletionWithAStaleTokenIsRefusedAndLeavesTheParentUntouched() {
-        TaskState parent = tasks.upsertState(task(execution, "fan-out").executionType(ExecutionType.PARALLEL)
-                .status(Status.RUNNING).build());
+        TaskState parent = tasks.upsertState(task(execution, "fan-out")
+                .executionType(ExecutionType.PARALLEL)
+                .status(Status.RUNNING)
+                .build());
         TaskState only = child(parent, "only").build();
         tasks.createChildStatesInTransaction(parent.taskExecId(), List.of(only));
         ClaimedTask first = claimOne(AGENT_A);
@@ -220,8 +242,10 @@ class LeaseTest extends IntegrationTest {
         TaskState parentBefore = tasks.getState(parent.taskExecId());
         TaskState childBefore = tasks.getState(only.taskExecId());
 
-        assertThatThrownBy(() -> tasks.completeChild(first.lease(),
-                first.task().toBuilder().status(Status.FAILED).build(), CompletionStrategy.FAIL_FAST))
+        assertThatThrownBy(() -> tasks.completeChild(
+                        first.lease(),
+                        first.task().toBuilder().status(Status.FAILED).build(),
+                        CompletionStrategy.FAIL_FAST))
                 .isInstanceOf(StaleLeaseException.class);
 
         assertThat(tasks.getState(parent.taskExecId())).isEqualTo(parentBefore);
@@ -230,13 +254,18 @@ class LeaseTest extends IntegrationTest {
 
     @Test
     void theHolderCompletesItsChildAndSettlesTheParent() {
-        TaskState parent = tasks.upsertState(task(execution, "fan-out").executionType(ExecutionType.PARALLEL)
-                .status(Status.RUNNING).build());
-        tasks.createChildStatesInTransaction(parent.taskExecId(), List.of(child(parent, "only").build()));
+        TaskState parent = tasks.upsertState(task(execution, "fan-out")
+                .executionType(ExecutionType.PARALLEL)
+                .status(Status.RUNNING)
+                .build());
+        tasks.createChildStatesInTransaction(
+                parent.taskExecId(), List.of(child(parent, "only").build()));
         ClaimedTask claimed = claimOne(AGENT_A);
 
-        ChildCompletion done = tasks.completeChild(claimed.lease(),
-                claimed.task().toBuilder().status(Status.SUCCESS).build(), CompletionStrategy.WAIT_ALL);
+        ChildCompletion done = tasks.completeChild(
+                claimed.lease(),
+                claimed.task().toBuilder().status(Status.SUCCESS).build(),
+                CompletionStrategy.WAIT_ALL);
 
         assertThat(done.parentCompleted()).isTrue();
         assertThat(done.child().status()).isEqualTo(Status.SUCCESS);
@@ -248,7 +277,8 @@ class LeaseTest extends IntegrationTest {
         for (int i = 0; i < 3; i++) {
             tasks.upsertState(task(execution, "work-" + i).build());
         }
-        List<ClaimedTask> held = tasks.claimTasks(execution.workflowExecId(), AGENT_A, 3).claimed();
+        List<ClaimedTask> held =
+                tasks.claimTasks(execution.workflowExecId(), AGENT_A, 3).claimed();
         Lease lost = held.get(1).lease();
         expire(lost.taskExecId());
         ClaimedTask taken = claimOne(AGENT_B);
@@ -256,28 +286,39 @@ class LeaseTest extends IntegrationTest {
 
         HeartbeatResult beat;
         try (Store recorded = Store.open(recorder.dataSource(), db.config())) {
-            beat = recorded.taskRepository().heartbeat(held.stream().map(ClaimedTask::lease).toList(),
-                    Duration.ofMinutes(5));
+            beat = recorded.taskRepository()
+                    .heartbeat(held.stream().map(ClaimedTask::lease).toList(), Duration.ofMinutes(5));
         }
 
-        assertThat(recorder.executions()).singleElement()
+        assertThat(recorder.executions())
+                .singleElement()
                 .satisfies(e -> assertThat(e.sql()).contains("UPDATE task_states"));
         assertThat(beat.lost()).containsExactly(lost);
-        assertThat(beat.extended()).extracting(Lease::taskExecId)
-                .containsExactly(held.get(0).lease().taskExecId(), held.get(2).lease().taskExecId());
+        assertThat(beat.extended())
+                .extracting(Lease::taskExecId)
+                .containsExactly(
+                        held.get(0).lease().taskExecId(), held.get(2).lease().taskExecId());
         for (ClaimedTask claimed : List.of(held.get(0), held.get(2))) {
-            Lease extended = beat.extended().stream().filter(l -> l.taskExecId().equals(claimed.task().taskExecId()))
-                    .findFirst().orElseThrow();
+            Lease extended = beat.extended().stream()
+                    .filter(l -> l.taskExecId().equals(claimed.task().taskExecId()))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(extended.expiresAt()).isAfter(claimed.lease().expiresAt());
-            assertThat(tasks.getState(claimed.task().taskExecId()).updatedAt()).as("the task's state did not change")
+            assertThat(tasks.getState(claimed.task().taskExecId()).updatedAt())
+                    .as("the task's state did not change")
                     .isEqualTo(claimed.task().updatedAt());
-            assertThat(count("SELECT count(*) FROM task_states WHERE task_exec_id = ? AND lease_expires_at = ?",
-                    claimed.task().taskExecId(), java.time.OffsetDateTime.ofInstant(extended.expiresAt(),
-                            java.time.ZoneOffset.UTC))).isEqualTo(1);
+            assertThat(count(
+                            "SELECT count(*) FROM task_states WHERE task_exec_id = ? AND lease_expires_at = ?",
+                            claimed.task().taskExecId(),
+                            java.time.OffsetDateTime.ofInstant(extended.expiresAt(), java.time.ZoneOffset.UTC)))
+                    .isEqualTo(1);
         }
-        assertThat(count("SELECT count(*) FROM task_states WHERE task_exec_id = ? AND lease_owner = 'agent-b'"
-                + " AND lease_expires_at = ?", taken.task().taskExecId(), java.time.OffsetDateTime.ofInstant(
-                taken.lease().expiresAt(), java.time.ZoneOffset.UTC))).as("the new owner's lease is not extended")
+        assertThat(count(
+                        "SELECT count(*) FROM task_states WHERE task_exec_id = ? AND lease_owner = 'agent-b'"
+                                + " AND lease_expires_at = ?",
+                        taken.task().taskExecId(),
+                        java.time.OffsetDateTime.ofInstant(taken.lease().expiresAt(), java.time.ZoneOffset.UTC)))
+                .as("the new owner's lease is not extended")
                 .isEqualTo(1);
     }
 
@@ -290,7 +331,8 @@ class LeaseTest extends IntegrationTest {
         HeartbeatResult beat = tasks.heartbeat(List.of(claimed.lease()), MINUTE);
 
         assertThat(beat.lost()).isEmpty();
-        assertThat(tasks.claimTasks(execution.workflowExecId(), AGENT_B, 10).isEmpty()).isTrue();
+        assertThat(tasks.claimTasks(execution.workflowExecId(), AGENT_B, 10).isEmpty())
+                .isTrue();
     }
 
     @Test
@@ -298,12 +340,16 @@ class LeaseTest extends IntegrationTest {
         tasks.upsertState(task(execution, "work").build());
         ClaimedTask claimed = claimOne(AGENT_A);
 
-        tasks.upsertState(claimed.task().toBuilder().status(Status.SUCCESS).output(Map.of("by", "go")).build());
+        tasks.upsertState(claimed.task().toBuilder()
+                .status(Status.SUCCESS)
+                .output(Map.of("by", "go"))
+                .build());
 
         assertThat(count("SELECT count(*) FROM task_states WHERE lease_owner = 'agent-a' AND fencing_token = 1"))
                 .isEqualTo(1);
-        assertThatThrownBy(() -> tasks.upsertStateWithLease(claimed.lease(),
-                claimed.task().toBuilder().status(Status.FAILED).build()))
+        assertThatThrownBy(() -> tasks.upsertStateWithLease(
+                        claimed.lease(),
+                        claimed.task().toBuilder().status(Status.FAILED).build()))
                 .isInstanceOf(TaskAlreadyTerminalException.class);
         assertThat(tasks.heartbeat(List.of(claimed.lease()), MINUTE).lost()).containsExactly(claimed.lease());
     }
@@ -327,19 +373,23 @@ class LeaseTest extends IntegrationTest {
         assertThatThrownBy(() -> tasks.claimTasks("x", AGENT_A, 0)).hasMessageStartingWith("limit:");
         assertThatThrownBy(() -> tasks.claimTasks(null, 1)).hasMessageStartingWith("terms:");
         assertThatThrownBy(() -> tasks.reclaimExpired(0, 1)).hasMessageStartingWith("maxAttempts:");
-        assertThatThrownBy(() -> tasks.heartbeat(List.of(), Duration.ofMillis(0))).hasMessageStartingWith("duration:");
+        assertThatThrownBy(() -> tasks.heartbeat(List.of(), Duration.ofMillis(0)))
+                .hasMessageStartingWith("duration:");
         Lease lease = new Lease("t-1", "a", 1, java.time.Instant.now());
         assertThatThrownBy(() -> tasks.heartbeat(List.of(lease, lease), MINUTE)).hasMessageStartingWith("leases:");
-        assertThatThrownBy(() -> tasks.upsertStateWithLease(lease, task(execution, "other").build()))
+        assertThatThrownBy(() -> tasks.upsertStateWithLease(
+                        lease, task(execution, "other").build()))
                 .hasMessageStartingWith("lease:");
-        assertThatThrownBy(() -> new Lease("t-1", "a", 0, java.time.Instant.now())).hasMessageStartingWith("lease.token:");
+        assertThatThrownBy(() -> new Lease("t-1", "a", 0, java.time.Instant.now()))
+                .hasMessageStartingWith("lease.token:");
     }
 
     @Test
     void aLeasedWriteToAMissingTaskIsNotFound() {
         Lease lease = new Lease("missing", "a", 1, java.time.Instant.now());
 
-        assertThatThrownBy(() -> tasks.upsertStateWithLease(lease, task(execution, "x").taskExecId("missing").build()))
+        assertThatThrownBy(() -> tasks.upsertStateWithLease(
+                        lease, task(execution, "x").taskExecId("missing").build()))
                 .isInstanceOf(TaskNotFoundException.class);
         assertThat(count("SELECT count(*) FROM task_states")).isZero();
     }

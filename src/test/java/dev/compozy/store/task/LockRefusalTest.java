@@ -24,27 +24,35 @@ class LockRefusalTest extends IntegrationTest {
     void aSecondLockAttemptAfterALockTimeoutIsNotReportedAsNotFound() throws Exception {
         TaskState state = tasks.upsertState(task(execution(workflows), "held").build());
 
-        whileRowLocked(state.taskExecId(), () -> assertThatThrownBy(() -> tasks.withTx(tx -> {
-            tx.setLockTimeout(Duration.ofMillis(100));
-            try {
-                tasks.getStateForUpdate(tx, state.taskExecId());
-            } catch (LockTimeoutException refused) {
-                tasks.getStateForUpdate(tx, state.taskExecId());
-            }
-        })).isInstanceOfSatisfying(StoreException.class, e -> {
-            assertThat(e).isNotInstanceOf(TaskNotFoundException.class);
-            assertThat(e.sqlState()).isEqualTo("25P02");
-        }));
+        whileRowLocked(
+                state.taskExecId(),
+                () -> assertThatThrownBy(() -> tasks.withTx(tx -> {
+                            tx.setLockTimeout(Duration.ofMillis(100));
+                            try {
+                                tasks.getStateForUpdate(tx, state.taskExecId());
+                            } catch (LockTimeoutException refused) {
+                                tasks.getStateForUpdate(tx, state.taskExecId());
+                            }
+                        }))
+                        .isInstanceOfSatisfying(StoreException.class, e -> {
+                            assertThat(e).isNotInstanceOf(TaskNotFoundException.class);
+                            assertThat(e.sqlState()).isEqualTo("25P02");
+                        }));
     }
 
     @Test
     void aLockTimeoutIsReportedAsALockTimeout() throws Exception {
         TaskState state = tasks.upsertState(task(execution(workflows), "held").build());
 
-        whileRowLocked(state.taskExecId(), () -> assertThatThrownBy(() -> tasks.withTx(tx -> {
-            tx.setLockTimeout(Duration.ofMillis(100));
-            tasks.getStateForUpdate(tx, state.taskExecId());
-        })).isInstanceOfSatisfying(LockTimeoutException.class, e -> assertThat(e.sqlState()).isEqualTo("55P03")));
+        whileRowLocked(
+                state.taskExecId(),
+                () -> assertThatThrownBy(() -> tasks.withTx(tx -> {
+                            tx.setLockTimeout(Duration.ofMillis(100));
+                            tasks.getStateForUpdate(tx, state.taskExecId());
+                        }))
+                        .isInstanceOfSatisfying(
+                                LockTimeoutException.class,
+                                e -> assertThat(e.sqlState()).isEqualTo("55P03")));
     }
 
     @Test
@@ -52,15 +60,16 @@ class LockRefusalTest extends IntegrationTest {
         TaskState state = tasks.upsertState(task(execution(workflows), "exists").build());
 
         assertThatThrownBy(() -> tasks.withTx(tx -> {
-            try {
-                store.database().execute("SELECT 1/0");
-            } catch (StoreException divisionByZero) {
-                tasks.getStateForUpdate(tx, state.taskExecId());
-            }
-        })).isInstanceOfSatisfying(StoreException.class, e -> {
-            assertThat(e).isNotInstanceOf(TaskNotFoundException.class);
-            assertThat(e.sqlState()).isEqualTo("25P02");
-        });
+                    try {
+                        store.database().execute("SELECT 1/0");
+                    } catch (StoreException divisionByZero) {
+                        tasks.getStateForUpdate(tx, state.taskExecId());
+                    }
+                }))
+                .isInstanceOfSatisfying(StoreException.class, e -> {
+                    assertThat(e).isNotInstanceOf(TaskNotFoundException.class);
+                    assertThat(e.sqlState()).isEqualTo("25P02");
+                });
     }
 
     @Test
@@ -68,16 +77,19 @@ class LockRefusalTest extends IntegrationTest {
         WorkflowExecution execution = execution(workflows);
         TaskState state = tasks.upsertState(task(execution, "held").build());
 
-        whileRowLocked(state.taskExecId(), () -> assertThatThrownBy(() -> tasks.withTx(tx -> {
-            tx.setLockTimeout(Duration.ofMillis(100));
-            try {
-                tasks.getStateForUpdate(tx, state.taskExecId());
-            } catch (LockTimeoutException refused) {
-                workflows.completeWorkflow(execution.workflowExecId());
-            }
-        })).isInstanceOfSatisfying(StoreException.class, e -> {
-            assertThat(e).isNotInstanceOf(WorkflowNotFoundException.class);
-            assertThat(e.sqlState()).isEqualTo("25P02");
-        }));
+        whileRowLocked(
+                state.taskExecId(),
+                () -> assertThatThrownBy(() -> tasks.withTx(tx -> {
+                            tx.setLockTimeout(Duration.ofMillis(100));
+                            try {
+                                tasks.getStateForUpdate(tx, state.taskExecId());
+                            } catch (LockTimeoutException refused) {
+                                workflows.completeWorkflow(execution.workflowExecId());
+                            }
+                        }))
+                        .isInstanceOfSatisfying(StoreException.class, e -> {
+                            assertThat(e).isNotInstanceOf(WorkflowNotFoundException.class);
+                            assertThat(e.sqlState()).isEqualTo("25P02");
+                        }));
     }
 }

@@ -55,8 +55,7 @@ class ProgressInfoTest {
 
     @Test
     void statusCountsHoldOnlyStatusesPresent() {
-        assertThat(progress("SUCCESS=2 PENDING=1").statusCounts())
-                .containsOnlyKeys(Status.SUCCESS, Status.PENDING);
+        assertThat(progress("SUCCESS=2 PENDING=1").statusCounts()).containsOnlyKeys(Status.SUCCESS, Status.PENDING);
     }
 
     @Test
@@ -67,26 +66,26 @@ class ProgressInfoTest {
 
     @ParameterizedTest(name = "{0} with [{1}] -> {2}")
     @CsvSource({
-            "WAIT_ALL,    SUCCESS=3,                    SUCCESS",
-            "WAIT_ALL,    SUCCESS=2 RUNNING=1 FAILED=1, RUNNING",
-            "WAIT_ALL,    SUCCESS=2 FAILED=1,           FAILED",
-            "WAIT_ALL,    SUCCESS=2 TIMED_OUT=1,        FAILED",
-            "WAIT_ALL,    SUCCESS=2 PENDING=1,          PENDING",
-            "WAIT_ALL,    SUCCESS=2 CANCELED=1,         PENDING",
-            "WAIT_ALL,    WAITING=1 SUCCESS=1,          RUNNING",
-            "FAIL_FAST,   FAILED=1 RUNNING=5,           FAILED",
-            "FAIL_FAST,   TIMED_OUT=1 PENDING=5,        FAILED",
-            "FAIL_FAST,   SUCCESS=2,                    SUCCESS",
-            "FAIL_FAST,   SUCCESS=1 PAUSED=1,           RUNNING",
-            "FAIL_FAST,   SUCCESS=1 PENDING=1,          PENDING",
-            "BEST_EFFORT, SUCCESS=1 FAILED=3,           SUCCESS",
-            "BEST_EFFORT, FAILED=2 CANCELED=1,          FAILED",
-            "BEST_EFFORT, SUCCESS=1 RUNNING=1,          RUNNING",
-            "BEST_EFFORT, SUCCESS=1 PENDING=1,          PENDING",
-            "RACE,        SUCCESS=1 RUNNING=9,          SUCCESS",
-            "RACE,        FAILED=1 CANCELED=1,          FAILED",
-            "RACE,        FAILED=1 RUNNING=1,           RUNNING",
-            "RACE,        FAILED=1 PENDING=1,           PENDING",
+        "WAIT_ALL,    SUCCESS=3,                    SUCCESS",
+        "WAIT_ALL,    SUCCESS=2 RUNNING=1 FAILED=1, RUNNING",
+        "WAIT_ALL,    SUCCESS=2 FAILED=1,           FAILED",
+        "WAIT_ALL,    SUCCESS=2 TIMED_OUT=1,        FAILED",
+        "WAIT_ALL,    SUCCESS=2 PENDING=1,          PENDING",
+        "WAIT_ALL,    SUCCESS=2 CANCELED=1,         PENDING",
+        "WAIT_ALL,    WAITING=1 SUCCESS=1,          RUNNING",
+        "FAIL_FAST,   FAILED=1 RUNNING=5,           FAILED",
+        "FAIL_FAST,   TIMED_OUT=1 PENDING=5,        FAILED",
+        "FAIL_FAST,   SUCCESS=2,                    SUCCESS",
+        "FAIL_FAST,   SUCCESS=1 PAUSED=1,           RUNNING",
+        "FAIL_FAST,   SUCCESS=1 PENDING=1,          PENDING",
+        "BEST_EFFORT, SUCCESS=1 FAILED=3,           SUCCESS",
+        "BEST_EFFORT, FAILED=2 CANCELED=1,          FAILED",
+        "BEST_EFFORT, SUCCESS=1 RUNNING=1,          RUNNING",
+        "BEST_EFFORT, SUCCESS=1 PENDING=1,          PENDING",
+        "RACE,        SUCCESS=1 RUNNING=9,          SUCCESS",
+        "RACE,        FAILED=1 CANCELED=1,          FAILED",
+        "RACE,        FAILED=1 RUNNING=1,           RUNNING",
+        "RACE,        FAILED=1 PENDING=1,           PENDING",
     })
     void overallStatusFollowsTheStrategy(CompletionStrategy strategy, String counts, Status expected) {
         assertThat(progress(counts).overallStatus(strategy)).isEqualTo(expected);

@@ -18,11 +18,16 @@ class ProgressQueryTest extends IntegrationTest {
 
     @Test
     void countsOnlyDirectChildrenWithOneGroupedQuery() {
-        TaskState parent = tasks.upsertState(task(execution(workflows), "p").executionType(ExecutionType.PARALLEL).build());
+        TaskState parent = tasks.upsertState(task(execution(workflows), "p")
+                .executionType(ExecutionType.PARALLEL)
+                .build());
         tasks.upsertState(child(parent, "a").status(Status.SUCCESS).build());
         tasks.upsertState(child(parent, "b").status(Status.SUCCESS).build());
         tasks.upsertState(child(parent, "c").status(Status.FAILED).build());
-        TaskState nested = tasks.upsertState(child(parent, "d").status(Status.RUNNING).executionType(ExecutionType.PARALLEL).build());
+        TaskState nested = tasks.upsertState(child(parent, "d")
+                .status(Status.RUNNING)
+                .executionType(ExecutionType.PARALLEL)
+                .build());
         tasks.upsertState(child(nested, "grandchild").status(Status.FAILED).build());
         SqlRecorder recorder = new SqlRecorder(db.dataSource(TestDatabase.SHARED_DATABASE));
 
@@ -36,13 +41,15 @@ class ProgressQueryTest extends IntegrationTest {
         assertThat(progress.failedCount()).isEqualTo(1);
         assertThat(progress.runningCount()).isEqualTo(1);
         assertThat(progress.overallStatus(CompletionStrategy.FAIL_FAST)).isEqualTo(Status.FAILED);
-        assertThat(recorder.executions()).singleElement()
+        assertThat(recorder.executions())
+                .singleElement()
                 .satisfies(e -> assertThat(e.sql()).contains("GROUP BY status"));
     }
 
     @Test
     void aParentWithoutChildrenHasZeroProgress() {
-        TaskState lonely = tasks.upsertState(task(execution(workflows), "lonely").build());
+        TaskState lonely =
+                tasks.upsertState(task(execution(workflows), "lonely").build());
 
         ProgressInfo progress = tasks.getProgressInfo(lonely.taskExecId());
 

@@ -36,19 +36,30 @@ class StreamingMemoryTest extends IntegrationTest {
 
         assertThat(streamed.exitCode()).as(streamed.output()).isZero();
         assertThat(streamed.output()).contains("rows=" + ROWS);
-        assertThat(listed.exitCode()).as("control: the whole list must not fit in " + HEAP).isNotZero();
+        assertThat(listed.exitCode())
+                .as("control: the whole list must not fit in " + HEAP)
+                .isNotZero();
         assertThat(listed.output()).contains("OutOfMemoryError");
     }
 
-    record Result(int exitCode, String output) {
-    }
+    record Result(int exitCode, String output) {}
 
     private Result probe(String mode, String workflowExecId) throws IOException, InterruptedException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> command = new ArrayList<>(List.of(java.toString(), HEAP, "-cp", classpath,
-                StreamingProbe.class.getName(), mode, db.host(), Integer.toString(db.port()), db.user(), db.password(),
-                TestDatabase.SHARED_DATABASE, workflowExecId));
+        List<String> command = new ArrayList<>(List.of(
+                java.toString(),
+                HEAP,
+                "-cp",
+                classpath,
+                StreamingProbe.class.getName(),
+                mode,
+                db.host(),
+                Integer.toString(db.port()),
+                db.user(),
+                db.password(),
+                TestDatabase.SHARED_DATABASE,
+                workflowExecId));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!process.waitFor(5, TimeUnit.MINUTES)) {

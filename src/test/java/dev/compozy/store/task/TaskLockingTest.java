@@ -1,16 +1,16 @@
 package dev.compozy.store.task;
 
-import static dev.compozy.store.testing.Latches.await;
 import static dev.compozy.store.testing.Fixtures.child;
 import static dev.compozy.store.testing.Fixtures.execution;
 import static dev.compozy.store.testing.Fixtures.task;
+import static dev.compozy.store.testing.Latches.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.compozy.store.Store;
-import dev.compozy.store.core.Tx;
 import dev.compozy.store.core.ExecutionType;
 import dev.compozy.store.core.Status;
+import dev.compozy.store.core.Tx;
 import dev.compozy.store.testing.IntegrationTest;
 import dev.compozy.store.testing.SqlRecorder;
 import dev.compozy.store.testing.TestDatabase;
@@ -35,13 +35,16 @@ class TaskLockingTest extends IntegrationTest {
                 recorded.taskRepository().getStateForUpdate(tx, state.taskExecId());
             });
         }
-        assertThat(recorder.matching("from task_states")).singleElement()
+        assertThat(recorder.matching("from task_states"))
+                .singleElement()
                 .satisfies(e -> assertThat(e.sql()).contains(" for no key update"));
     }
 
     @Test
     void aSecondLockerWaitsUntilTheFirstCommitsAndNoUpdateIsLost() throws Exception {
-        TaskState state = tasks.upsertState(task(execution(workflows), "counter").output(Map.of("steps", List.of())).build());
+        TaskState state = tasks.upsertState(task(execution(workflows), "counter")
+                .output(Map.of("steps", List.of()))
+                .build());
         CountDownLatch firstHoldsLock = new CountDownLatch(1);
         CountDownLatch secondIsWaiting = new CountDownLatch(1);
 
@@ -67,7 +70,9 @@ class TaskLockingTest extends IntegrationTest {
 
     @Test
     void lockingAParentDoesNotBlockInsertingItsChildren() throws Exception {
-        TaskState parent = tasks.upsertState(task(execution(workflows), "parent").executionType(ExecutionType.PARALLEL).build());
+        TaskState parent = tasks.upsertState(task(execution(workflows), "parent")
+                .executionType(ExecutionType.PARALLEL)
+                .build());
 
         whileRowLocked(parent.taskExecId(), () -> {
             List<TaskState> children = new ArrayList<>();
@@ -80,7 +85,8 @@ class TaskLockingTest extends IntegrationTest {
             });
             tasks.upsertState(child(parent, "single").build());
 
-            assertThat(tasks.getProgressInfo(parent.taskExecId()).totalChildren()).isEqualTo(4);
+            assertThat(tasks.getProgressInfo(parent.taskExecId()).totalChildren())
+                    .isEqualTo(4);
         });
     }
 
@@ -103,23 +109,29 @@ class TaskLockingTest extends IntegrationTest {
     @Test
     void getStateForUpdateOfAMissingRowThrowsNotFound() {
         assertThatThrownBy(() -> tasks.withTx(tx -> {
-            tasks.getStateForUpdate(tx, "missing");
-        })).isInstanceOfSatisfying(TaskNotFoundException.class,
-                e -> assertThat(e.taskExecId()).isEqualTo("missing"));
+                    tasks.getStateForUpdate(tx, "missing");
+                }))
+                .isInstanceOfSatisfying(
+                        TaskNotFoundException.class,
+                        e -> assertThat(e.taskExecId()).isEqualTo("missing"));
     }
 
     private static TaskState appendStep(TaskState state, String step) {
         @SuppressWarnings("unchecked")
         List<Object> steps = new ArrayList<>((List<Object>) state.output().get("steps"));
         steps.add(step);
-        return state.toBuilder().status(Status.RUNNING).output(Map.of("steps", steps)).build();
+        return state.toBuilder()
+                .status(Status.RUNNING)
+                .output(Map.of("steps", steps))
+                .build();
     }
 
     /** Polls pg_stat_activity until the given number of the store's backends wait on a row lock. */
     private void awaitBackendsWaitingForLock(int waiting) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                + " AND wait_event_type = 'Lock' AND application_name = 'compozy-store'") < waiting) {
+                        + " AND wait_event_type = 'Lock' AND application_name = 'compozy-store'")
+                < waiting) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("no backend started waiting for the lock within 30 s");
             }

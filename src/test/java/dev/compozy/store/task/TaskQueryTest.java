@@ -6,9 +6,9 @@ import static dev.compozy.store.testing.Fixtures.task;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.compozy.store.core.StoreException;
 import dev.compozy.store.core.ExecutionType;
 import dev.compozy.store.core.Status;
+import dev.compozy.store.core.StoreException;
 import dev.compozy.store.testing.IntegrationTest;
 import dev.compozy.store.workflow.WorkflowExecution;
 import java.util.ArrayList;
@@ -23,17 +23,18 @@ class TaskQueryTest extends IntegrationTest {
 
     /** Sets created_at explicitly, so ordering tests do not depend on the clock between statements. */
     private void createdAt(TaskState state, String timestamp) {
-        execute("UPDATE task_states SET created_at = ?::timestamptz WHERE task_exec_id = ?", timestamp,
+        execute(
+                "UPDATE task_states SET created_at = ?::timestamptz WHERE task_exec_id = ?",
+                timestamp,
                 state.taskExecId());
     }
 
     @Test
     void getStateOfAMissingIdThrowsNotFoundCarryingTheId() {
-        assertThatThrownBy(() -> tasks.getState("nope"))
-                .isInstanceOfSatisfying(TaskNotFoundException.class, e -> {
-                    assertThat(e.taskExecId()).isEqualTo("nope");
-                    assertThat(e.operation()).isEqualTo("getState");
-                });
+        assertThatThrownBy(() -> tasks.getState("nope")).isInstanceOfSatisfying(TaskNotFoundException.class, e -> {
+            assertThat(e.taskExecId()).isEqualTo("nope");
+            assertThat(e.operation()).isEqualTo("getState");
+        });
     }
 
     @Test
@@ -57,13 +58,14 @@ class TaskQueryTest extends IntegrationTest {
                 .isInstanceOf(StoreException.class)
                 .hasMessageContaining("task_states row '" + state.taskExecId() + "'")
                 .hasMessageContaining("unknown status 'DONE'");
-        assertThatThrownBy(() -> tasks.listStates(TaskStateFilter.all()))
-                .hasMessageContaining("unknown status 'DONE'");
+        assertThatThrownBy(() -> tasks.listStates(TaskStateFilter.all())).hasMessageContaining("unknown status 'DONE'");
     }
 
     @Test
     void aRowWithAnAgentButNoActionIsAReadError() {
-        TaskState state = tasks.upsertState(task(execution(workflows), "t").executionType(ExecutionType.PARALLEL).build());
+        TaskState state = tasks.upsertState(task(execution(workflows), "t")
+                .executionType(ExecutionType.PARALLEL)
+                .build());
         execute("UPDATE task_states SET agent_id = 'a1' WHERE task_exec_id = ?", state.taskExecId());
 
         assertThatThrownBy(() -> tasks.getState(state.taskExecId()))
@@ -75,44 +77,94 @@ class TaskQueryTest extends IntegrationTest {
     void eachFilterFieldSelectsExactlyTheMatchingRows(String field) {
         WorkflowExecution mine = execution(workflows, "wf-a");
         WorkflowExecution other = execution(workflows, "wf-b");
-        TaskState parent = tasks.upsertState(task(mine, "parent").executionType(ExecutionType.COLLECTION).build());
-        TaskState target = tasks.upsertState(child(parent, "target").status(Status.RUNNING).agentId("agent-1")
-                .actionId("act-1").build());
-        tasks.upsertState(task(mine, "tooling").toolId("tool-1").status(Status.FAILED).build());
+        TaskState parent = tasks.upsertState(
+                task(mine, "parent").executionType(ExecutionType.COLLECTION).build());
+        TaskState target = tasks.upsertState(child(parent, "target")
+                .status(Status.RUNNING)
+                .agentId("agent-1")
+                .actionId("act-1")
+                .build());
+        tasks.upsertState(
+                task(mine, "tooling").toolId("tool-1").status(Status.FAILED).build());
         tasks.upsertState(task(other, "noise").status(Status.SUCCESS).build());
         TaskStateFilter.Builder filter = TaskStateFilter.builder();
         List<String> expected = switch (field) {
-            case "status" -> { filter.status(Status.RUNNING); yield List.of("target"); }
-            case "workflowId" -> { filter.workflowId("wf-b"); yield List.of("noise"); }
-            case "workflowExecId" -> { filter.workflowExecId(mine.workflowExecId()); yield List.of("parent", "target", "tooling"); }
-            case "taskId" -> { filter.taskId("tooling"); yield List.of("tooling"); }
-            case "taskExecId" -> { filter.taskExecId(target.taskExecId()); yield List.of("target"); }
-            case "parentStateId" -> { filter.parentStateId(parent.taskExecId()); yield List.of("target"); }
-            case "agentId" -> { filter.agentId("agent-1"); yield List.of("target"); }
-            case "actionId" -> { filter.actionId("act-1"); yield List.of("target"); }
-            case "toolId" -> { filter.toolId("tool-1"); yield List.of("tooling"); }
-            case "executionType" -> { filter.executionType(ExecutionType.COLLECTION); yield List.of("parent"); }
+            case "status" -> {
+                filter.status(Status.RUNNING);
+                yield List.of("target");
+            }
+            case "workflowId" -> {
+                filter.workflowId("wf-b");
+                yield List.of("noise");
+            }
+            case "workflowExecId" -> {
+                filter.workflowExecId(mine.workflowExecId());
+                yield List.of("parent", "target", "tooling");
+            }
+            case "taskId" -> {
+                filter.taskId("tooling");
+                yield List.of("tooling");
+            }
+            case "taskExecId" -> {
+                filter.taskExecId(target.taskExecId());
+                yield List.of("target");
+            }
+            case "parentStateId" -> {
+                filter.parentStateId(parent.taskExecId());
+                yield List.of("target");
+            }
+            case "agentId" -> {
+                filter.agentId("agent-1");
+                yield List.of("target");
+            }
+            case "actionId" -> {
+                filter.actionId("act-1");
+                yield List.of("target");
+            }
+            case "toolId" -> {
+                filter.toolId("tool-1");
+                yield List.of("tooling");
+            }
+            case "executionType" -> {
+                filter.executionType(ExecutionType.COLLECTION);
+                yield List.of("parent");
+            }
             default -> throw new IllegalArgumentException(field);
         };
 
-        assertThat(tasks.listStates(filter.build())).extracting(TaskState::taskId)
+        assertThat(tasks.listStates(filter.build()))
+                .extracting(TaskState::taskId)
                 .containsExactlyInAnyOrderElementsOf(expected);
     }
 
     static List<String> filterFields() {
-        return List.of("status", "workflowId", "workflowExecId", "taskId", "taskExecId", "parentStateId", "agentId",
-                "actionId", "toolId", "executionType");
+        return List.of(
+                "status",
+                "workflowId",
+                "workflowExecId",
+                "taskId",
+                "taskExecId",
+                "parentStateId",
+                "agentId",
+                "actionId",
+                "toolId",
+                "executionType");
     }
 
     @Test
     void filtersCombineWithAnd() {
         WorkflowExecution execution = execution(workflows);
         tasks.upsertState(task(execution, "a").status(Status.RUNNING).build());
-        TaskState match = tasks.upsertState(task(execution, "b").status(Status.RUNNING).build());
+        TaskState match =
+                tasks.upsertState(task(execution, "b").status(Status.RUNNING).build());
         tasks.upsertState(task(execution, "b").status(Status.PENDING).build());
 
-        assertThat(tasks.listStates(TaskStateFilter.builder().taskId("b").status(Status.RUNNING).build()))
-                .extracting(TaskState::taskExecId).containsExactly(match.taskExecId());
+        assertThat(tasks.listStates(TaskStateFilter.builder()
+                        .taskId("b")
+                        .status(Status.RUNNING)
+                        .build()))
+                .extracting(TaskState::taskExecId)
+                .containsExactly(match.taskExecId());
     }
 
     @Test
@@ -120,7 +172,9 @@ class TaskQueryTest extends IntegrationTest {
         WorkflowExecution execution = execution(workflows);
         tasks.upsertState(task(execution, "a").build());
 
-        assertThat(tasks.listStates(TaskStateFilter.builder().taskId("a' OR '1'='1").build())).isEmpty();
+        assertThat(tasks.listStates(
+                        TaskStateFilter.builder().taskId("a' OR '1'='1").build()))
+                .isEmpty();
         assertThat(count("SELECT count(*) FROM task_states")).isEqualTo(1);
     }
 
@@ -134,7 +188,10 @@ class TaskQueryTest extends IntegrationTest {
             createdAt(state, "2026-01-01T00:00:" + String.format("%02d", i / 2) + "Z");
             written.add(state.taskExecId());
         }
-        TaskStateFilter page = TaskStateFilter.builder().workflowExecId(execution.workflowExecId()).limit(10).build();
+        TaskStateFilter page = TaskStateFilter.builder()
+                .workflowExecId(execution.workflowExecId())
+                .limit(10)
+                .build();
         List<TaskState> all = new ArrayList<>();
         List<TaskState> current = tasks.listStates(page);
         while (!current.isEmpty()) {
@@ -143,9 +200,14 @@ class TaskQueryTest extends IntegrationTest {
             current = tasks.listStates(page.nextPage(current.get(current.size() - 1)));
         }
 
-        assertThat(all).extracting(TaskState::taskExecId).containsExactlyInAnyOrderElementsOf(written).doesNotHaveDuplicates();
-        assertThat(all).isSortedAccordingTo((x, y) -> x.createdAt().equals(y.createdAt())
-                ? x.taskExecId().compareTo(y.taskExecId()) : x.createdAt().compareTo(y.createdAt()));
+        assertThat(all)
+                .extracting(TaskState::taskExecId)
+                .containsExactlyInAnyOrderElementsOf(written)
+                .doesNotHaveDuplicates();
+        assertThat(all)
+                .isSortedAccordingTo((x, y) -> x.createdAt().equals(y.createdAt())
+                        ? x.taskExecId().compareTo(y.taskExecId())
+                        : x.createdAt().compareTo(y.createdAt()));
     }
 
     @Test
@@ -157,26 +219,42 @@ class TaskQueryTest extends IntegrationTest {
                 FROM generate_series(1, 5000) g""", execution.workflowExecId());
         List<String> seen = new ArrayList<>();
 
-        tasks.forEachState(TaskStateFilter.builder().workflowExecId(execution.workflowExecId()).build(),
+        tasks.forEachState(
+                TaskStateFilter.builder()
+                        .workflowExecId(execution.workflowExecId())
+                        .build(),
                 state -> seen.add(state.taskExecId()));
 
         assertThat(seen).hasSize(5000).doesNotHaveDuplicates();
-        assertThat(seen).containsExactlyElementsOf(tasks.listStates(TaskStateFilter.builder()
-                .workflowExecId(execution.workflowExecId()).build()).stream().map(TaskState::taskExecId).toList());
+        assertThat(seen)
+                .containsExactlyElementsOf(
+                        tasks
+                                .listStates(TaskStateFilter.builder()
+                                        .workflowExecId(execution.workflowExecId())
+                                        .build())
+                                .stream()
+                                .map(TaskState::taskExecId)
+                                .toList());
     }
 
     @Test
     void listTasksInWorkflowCoversAllDepthsAndTheNewestRowWinsOnARepeatedTaskId() {
         WorkflowExecution execution = execution(workflows);
-        TaskState parent = tasks.upsertState(task(execution, "parent").executionType(ExecutionType.PARALLEL).build());
-        TaskState grandchildParent = tasks.upsertState(child(parent, "child").executionType(ExecutionType.COMPOSITE).build());
+        TaskState parent = tasks.upsertState(
+                task(execution, "parent").executionType(ExecutionType.PARALLEL).build());
+        TaskState grandchildParent = tasks.upsertState(
+                child(parent, "child").executionType(ExecutionType.COMPOSITE).build());
         tasks.upsertState(child(grandchildParent, "grandchild").build());
-        TaskState older = tasks.upsertState(task(execution, "retry").taskExecId("zzz-older").build());
-        TaskState newer = tasks.upsertState(task(execution, "retry").taskExecId("aaa-newer").build());
+        TaskState older = tasks.upsertState(
+                task(execution, "retry").taskExecId("zzz-older").build());
+        TaskState newer = tasks.upsertState(
+                task(execution, "retry").taskExecId("aaa-newer").build());
         createdAt(older, "2026-01-01T00:00:00Z");
         createdAt(newer, "2026-01-01T00:00:01Z");
-        TaskState tieA = tasks.upsertState(task(execution, "tie").taskExecId("tie-a").build());
-        TaskState tieB = tasks.upsertState(task(execution, "tie").taskExecId("tie-b").build());
+        TaskState tieA =
+                tasks.upsertState(task(execution, "tie").taskExecId("tie-a").build());
+        TaskState tieB =
+                tasks.upsertState(task(execution, "tie").taskExecId("tie-b").build());
         createdAt(tieA, "2026-01-01T00:00:00Z");
         createdAt(tieB, "2026-01-01T00:00:00Z");
 
@@ -211,7 +289,9 @@ class TaskQueryTest extends IntegrationTest {
             Map<String, TaskState> states = byExecution.get(execution.workflowExecId());
             assertThat(states).hasSize(12000);
             assertThat(states.values()).allSatisfy(state -> {
-                assertThat(state.taskExecId()).isEqualTo(execution.workflowExecId() + "-2-" + state.taskId().substring(1));
+                assertThat(state.taskExecId())
+                        .isEqualTo(execution.workflowExecId() + "-2-"
+                                + state.taskId().substring(1));
                 assertThat(state.status()).isEqualTo(Status.SUCCESS);
                 assertThat(state.workflowExecId()).isEqualTo(execution.workflowExecId());
                 assertThat(state.workflowId()).isEqualTo(execution == first ? "wf-first" : "wf-second");
@@ -224,14 +304,25 @@ class TaskQueryTest extends IntegrationTest {
     void everyNewestWinsBreaksACreatedAtTieByTaskExecIdInCodePointOrderWhateverTheCollation() {
         // 'a' (U+0061) sorts after 'B' (U+0042) by code point, before it in a linguistic collation.
         WorkflowExecution execution = execution(workflows);
-        TaskState parent = tasks.upsertState(task(execution, "parent").executionType(ExecutionType.PARALLEL).build());
-        TaskState upper = tasks.upsertState(child(parent, "same").taskExecId("tie-B").output(Map.of("by", "B")).build());
-        TaskState lower = tasks.upsertState(child(parent, "same").taskExecId("tie-a").output(Map.of("by", "a")).build());
+        TaskState parent = tasks.upsertState(
+                task(execution, "parent").executionType(ExecutionType.PARALLEL).build());
+        TaskState upper = tasks.upsertState(child(parent, "same")
+                .taskExecId("tie-B")
+                .output(Map.of("by", "B"))
+                .build());
+        TaskState lower = tasks.upsertState(child(parent, "same")
+                .taskExecId("tie-a")
+                .output(Map.of("by", "a"))
+                .build());
         createdAt(upper, "2026-01-01T00:00:00Z");
         createdAt(lower, "2026-01-01T00:00:00Z");
 
-        assertThat(tasks.listTasksInWorkflow(execution.workflowExecId()).get("same").taskExecId()).isEqualTo("tie-a");
-        assertThat(tasks.getChildByTaskId(parent.taskExecId(), "same").taskExecId()).isEqualTo("tie-a");
+        assertThat(tasks.listTasksInWorkflow(execution.workflowExecId())
+                        .get("same")
+                        .taskExecId())
+                .isEqualTo("tie-a");
+        assertThat(tasks.getChildByTaskId(parent.taskExecId(), "same").taskExecId())
+                .isEqualTo("tie-a");
         assertThat(tasks.listChildrenOutputs(parent.taskExecId())).containsEntry("same", Map.of("by", "a"));
     }
 
@@ -239,35 +330,53 @@ class TaskQueryTest extends IntegrationTest {
     void listTasksByStatusAgentAndToolSpanAllDepthsOldestFirst() {
         WorkflowExecution execution = execution(workflows);
         WorkflowExecution other = execution(workflows);
-        TaskState parent = tasks.upsertState(task(execution, "p").executionType(ExecutionType.PARALLEL)
-                .status(Status.RUNNING).build());
-        TaskState deep = tasks.upsertState(child(parent, "deep").status(Status.RUNNING).agentId("ag").actionId("x").build());
-        TaskState tool = tasks.upsertState(task(execution, "tool").status(Status.FAILED).toolId("tl").build());
-        tasks.upsertState(task(other, "elsewhere").status(Status.RUNNING).agentId("ag").actionId("x").build());
+        TaskState parent = tasks.upsertState(task(execution, "p")
+                .executionType(ExecutionType.PARALLEL)
+                .status(Status.RUNNING)
+                .build());
+        TaskState deep = tasks.upsertState(child(parent, "deep")
+                .status(Status.RUNNING)
+                .agentId("ag")
+                .actionId("x")
+                .build());
+        TaskState tool = tasks.upsertState(
+                task(execution, "tool").status(Status.FAILED).toolId("tl").build());
+        tasks.upsertState(task(other, "elsewhere")
+                .status(Status.RUNNING)
+                .agentId("ag")
+                .actionId("x")
+                .build());
         createdAt(parent, "2026-01-01T00:00:02Z");
         createdAt(deep, "2026-01-01T00:00:01Z");
 
         assertThat(tasks.listTasksByStatus(execution.workflowExecId(), Status.RUNNING))
-                .extracting(TaskState::taskId).containsExactly("deep", "p");
-        assertThat(tasks.listTasksByAgent(execution.workflowExecId(), "ag")).extracting(TaskState::taskId)
+                .extracting(TaskState::taskId)
+                .containsExactly("deep", "p");
+        assertThat(tasks.listTasksByAgent(execution.workflowExecId(), "ag"))
+                .extracting(TaskState::taskId)
                 .containsExactly("deep");
-        assertThat(tasks.listTasksByTool(execution.workflowExecId(), "tl")).extracting(TaskState::taskExecId)
+        assertThat(tasks.listTasksByTool(execution.workflowExecId(), "tl"))
+                .extracting(TaskState::taskExecId)
                 .containsExactly(tool.taskExecId());
-        assertThat(tasks.listTasksByStatus(execution.workflowExecId(), Status.CANCELED)).isEmpty();
+        assertThat(tasks.listTasksByStatus(execution.workflowExecId(), Status.CANCELED))
+                .isEmpty();
     }
 
     @Test
     void listChildrenReturnsDirectChildrenByTaskIdThenCreation() {
         WorkflowExecution execution = execution(workflows);
-        TaskState parent = tasks.upsertState(task(execution, "p").executionType(ExecutionType.PARALLEL).build());
-        TaskState b = tasks.upsertState(child(parent, "b").executionType(ExecutionType.PARALLEL).build());
+        TaskState parent = tasks.upsertState(
+                task(execution, "p").executionType(ExecutionType.PARALLEL).build());
+        TaskState b = tasks.upsertState(
+                child(parent, "b").executionType(ExecutionType.PARALLEL).build());
         TaskState a2 = tasks.upsertState(child(parent, "a").build());
         TaskState a1 = tasks.upsertState(child(parent, "a").build());
         tasks.upsertState(child(b, "grandchild").build());
         createdAt(a1, "2026-01-01T00:00:00Z");
         createdAt(a2, "2026-01-01T00:00:01Z");
 
-        assertThat(tasks.listChildren(parent.taskExecId())).extracting(TaskState::taskExecId)
+        assertThat(tasks.listChildren(parent.taskExecId()))
+                .extracting(TaskState::taskExecId)
                 .containsExactly(a1.taskExecId(), a2.taskExecId(), b.taskExecId());
         assertThat(tasks.listChildren("unknown")).isEmpty();
     }
@@ -275,9 +384,12 @@ class TaskQueryTest extends IntegrationTest {
     @Test
     void listChildrenOutputsSkipsSqlNullAndKeepsTheNewestPerTaskId() {
         WorkflowExecution execution = execution(workflows);
-        TaskState parent = tasks.upsertState(task(execution, "p").executionType(ExecutionType.PARALLEL).build());
-        TaskState old = tasks.upsertState(child(parent, "a").output(Map.of("v", "old")).build());
-        TaskState fresh = tasks.upsertState(child(parent, "a").output(Map.of("v", "new")).build());
+        TaskState parent = tasks.upsertState(
+                task(execution, "p").executionType(ExecutionType.PARALLEL).build());
+        TaskState old =
+                tasks.upsertState(child(parent, "a").output(Map.of("v", "old")).build());
+        TaskState fresh =
+                tasks.upsertState(child(parent, "a").output(Map.of("v", "new")).build());
         tasks.upsertState(child(parent, "b").output(Map.of()).build());
         tasks.upsertState(child(parent, "c").build());
         createdAt(old, "2026-01-01T00:00:00Z");
@@ -293,15 +405,18 @@ class TaskQueryTest extends IntegrationTest {
     @Test
     void getChildByTaskIdReturnsTheNewestOrThrowsNotFound() {
         WorkflowExecution execution = execution(workflows);
-        TaskState parent = tasks.upsertState(task(execution, "p").executionType(ExecutionType.PARALLEL).build());
+        TaskState parent = tasks.upsertState(
+                task(execution, "p").executionType(ExecutionType.PARALLEL).build());
         TaskState old = tasks.upsertState(child(parent, "a").build());
         TaskState fresh = tasks.upsertState(child(parent, "a").build());
         createdAt(old, "2026-01-01T00:00:00Z");
         createdAt(fresh, "2026-01-01T00:00:01Z");
 
-        assertThat(tasks.getChildByTaskId(parent.taskExecId(), "a").taskExecId()).isEqualTo(fresh.taskExecId());
+        assertThat(tasks.getChildByTaskId(parent.taskExecId(), "a").taskExecId())
+                .isEqualTo(fresh.taskExecId());
         assertThatThrownBy(() -> tasks.getChildByTaskId(parent.taskExecId(), "zzz"))
-                .isInstanceOfSatisfying(TaskNotFoundException.class,
+                .isInstanceOfSatisfying(
+                        TaskNotFoundException.class,
                         e -> assertThat(e.taskExecId()).isEqualTo(parent.taskExecId()))
                 .hasMessageContaining("no child with task_id 'zzz'");
     }

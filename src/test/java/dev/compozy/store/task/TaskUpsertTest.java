@@ -6,12 +6,12 @@ import static dev.compozy.store.testing.Fixtures.task;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.compozy.store.core.StoreException;
 import dev.compozy.store.core.Component;
 import dev.compozy.store.core.ExecutionError;
 import dev.compozy.store.core.ExecutionType;
 import dev.compozy.store.core.Id;
 import dev.compozy.store.core.Status;
+import dev.compozy.store.core.StoreException;
 import dev.compozy.store.testing.IntegrationTest;
 import dev.compozy.store.workflow.WorkflowExecution;
 import java.sql.Timestamp;
@@ -32,7 +32,8 @@ class TaskUpsertTest extends IntegrationTest {
     @Test
     void insertsANewStateAndReadsItBack() {
         WorkflowExecution execution = execution(workflows);
-        TaskState state = task(execution, "extract").input(Map.of("source", "db")).build();
+        TaskState state =
+                task(execution, "extract").input(Map.of("source", "db")).build();
 
         TaskState stored = tasks.upsertState(state);
 
@@ -44,12 +45,24 @@ class TaskUpsertTest extends IntegrationTest {
     @Test
     void updateOverwritesEveryMutableColumnAndANullOutputClearsTheStoredOne() {
         WorkflowExecution execution = execution(workflows);
-        TaskState first = tasks.upsertState(task(execution, "extract").status(Status.RUNNING)
-                .output(Map.of("rows", 1)).error(ExecutionError.of("E1", "boom")).input(Map.of("a", 1)).build());
+        TaskState first = tasks.upsertState(task(execution, "extract")
+                .status(Status.RUNNING)
+                .output(Map.of("rows", 1))
+                .error(ExecutionError.of("E1", "boom"))
+                .input(Map.of("a", 1))
+                .build());
 
-        tasks.upsertState(first.toBuilder().taskId("transform").status(Status.SUCCESS).executionType(ExecutionType.BASIC)
-                .component(Component.AGENT).agentId("agent-1").actionId("summarise").input(Map.of("b", 2))
-                .output(null).error(null).build());
+        tasks.upsertState(first.toBuilder()
+                .taskId("transform")
+                .status(Status.SUCCESS)
+                .executionType(ExecutionType.BASIC)
+                .component(Component.AGENT)
+                .agentId("agent-1")
+                .actionId("summarise")
+                .input(Map.of("b", 2))
+                .output(null)
+                .error(null)
+                .build());
 
         TaskState read = tasks.getState(first.taskExecId());
         assertThat(read.taskId()).isEqualTo("transform");
@@ -60,27 +73,32 @@ class TaskUpsertTest extends IntegrationTest {
         assertThat(read.input()).isEqualTo(Map.of("b", 2));
         assertThat(read.output()).isNull();
         assertThat(read.error()).isNull();
-        assertThat(count("SELECT count(*) FROM task_states WHERE output IS NULL AND error IS NULL")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM task_states WHERE output IS NULL AND error IS NULL"))
+                .isEqualTo(1);
     }
 
     @Test
     void updateKeepsCreatedAtAndMovesUpdatedAt() {
         WorkflowExecution execution = execution(workflows);
         TaskState state = tasks.upsertState(task(execution, "extract").build());
-        Timestamp createdBefore = (Timestamp) scalar("SELECT created_at FROM task_states WHERE task_exec_id = ?",
-                state.taskExecId());
+        Timestamp createdBefore =
+                (Timestamp) scalar("SELECT created_at FROM task_states WHERE task_exec_id = ?", state.taskExecId());
         // Backdate the row so the update's now() is later whatever the clock resolution.
-        execute("UPDATE task_states SET updated_at = updated_at - interval '1 hour' WHERE task_exec_id = ?",
+        execute(
+                "UPDATE task_states SET updated_at = updated_at - interval '1 hour' WHERE task_exec_id = ?",
                 state.taskExecId());
 
-        TaskState updated = tasks.upsertState(state.toBuilder().status(Status.RUNNING).build());
+        TaskState updated =
+                tasks.upsertState(state.toBuilder().status(Status.RUNNING).build());
 
         assertThat(scalar("SELECT created_at FROM task_states WHERE task_exec_id = ?", state.taskExecId()))
                 .isEqualTo(createdBefore);
         assertThat(updated.createdAt()).isEqualTo(state.createdAt());
         assertThat(updated.updatedAt()).isAfterOrEqualTo(state.updatedAt());
-        assertThat(count("SELECT count(*) FROM task_states WHERE task_exec_id = ? AND updated_at > created_at",
-                state.taskExecId())).isEqualTo(1);
+        assertThat(count(
+                        "SELECT count(*) FROM task_states WHERE task_exec_id = ? AND updated_at > created_at",
+                        state.taskExecId()))
+                .isEqualTo(1);
     }
 
     @Test
@@ -96,8 +114,10 @@ class TaskUpsertTest extends IntegrationTest {
                 int n = i;
                 results.add(pool.submit(() -> {
                     start.await();
-                    return tasks.upsertState(task(execution, "racer").taskExecId(id)
-                            .output(Map.of("writer", n)).build());
+                    return tasks.upsertState(task(execution, "racer")
+                            .taskExecId(id)
+                            .output(Map.of("writer", n))
+                            .build());
                 }));
             }
             for (Future<TaskState> result : results) {
@@ -106,16 +126,23 @@ class TaskUpsertTest extends IntegrationTest {
         } finally {
             pool.shutdown();
         }
-        assertThat(count("SELECT count(*) FROM task_states WHERE task_exec_id = ?", id)).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM task_states WHERE task_exec_id = ?", id))
+                .isEqualTo(1);
     }
 
     @Test
     void anUnknownWorkflowExecutionFailsWithTheForeignKeySqlStateAndWritesNothing() {
-        TaskState orphan = TaskState.builder().taskExecId(Id.newId()).taskId("orphan").workflowExecId("no-such-exec")
-                .workflowId("wf").status(Status.PENDING).build();
+        TaskState orphan = TaskState.builder()
+                .taskExecId(Id.newId())
+                .taskId("orphan")
+                .workflowExecId("no-such-exec")
+                .workflowId("wf")
+                .status(Status.PENDING)
+                .build();
 
         assertThatThrownBy(() -> tasks.upsertState(orphan))
-                .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.sqlState()).isEqualTo("23503"))
+                .isInstanceOfSatisfying(
+                        StoreException.class, e -> assertThat(e.sqlState()).isEqualTo("23503"))
                 .hasMessageContaining("upsertState(task_exec_id=" + orphan.taskExecId() + ")")
                 .hasMessageContaining("workflow execution 'no-such-exec' does not exist");
         assertThat(count("SELECT count(*) FROM task_states")).isZero();
@@ -124,7 +151,8 @@ class TaskUpsertTest extends IntegrationTest {
     @Test
     void aParentThatDoesNotExistIsRejectedNamingTheField() {
         WorkflowExecution execution = execution(workflows);
-        TaskState state = task(execution, "child").parentStateId("missing-parent").build();
+        TaskState state =
+                task(execution, "child").parentStateId("missing-parent").build();
 
         assertThatThrownBy(() -> tasks.upsertState(state))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -135,9 +163,11 @@ class TaskUpsertTest extends IntegrationTest {
 
     @Test
     void aChildWhoseParentBelongsToAnotherExecutionIsRejected() {
-        TaskState parent = tasks.upsertState(task(execution(workflows), "parent").build());
+        TaskState parent =
+                tasks.upsertState(task(execution(workflows), "parent").build());
         WorkflowExecution other = execution(workflows);
-        TaskState stray = task(other, "stray").parentStateId(parent.taskExecId()).build();
+        TaskState stray =
+                task(other, "stray").parentStateId(parent.taskExecId()).build();
 
         assertThatThrownBy(() -> tasks.upsertState(stray))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -148,11 +178,15 @@ class TaskUpsertTest extends IntegrationTest {
 
     @Test
     void aChildUnderAnExistingParentIsWritten() {
-        TaskState parent = tasks.upsertState(task(execution(workflows), "parent").executionType(ExecutionType.PARALLEL).build());
+        TaskState parent = tasks.upsertState(task(execution(workflows), "parent")
+                .executionType(ExecutionType.PARALLEL)
+                .build());
 
         tasks.upsertState(child(parent, "leaf").build());
 
-        assertThat(tasks.listChildren(parent.taskExecId())).extracting(TaskState::taskId).containsExactly("leaf");
+        assertThat(tasks.listChildren(parent.taskExecId()))
+                .extracting(TaskState::taskId)
+                .containsExactly("leaf");
     }
 
     static List<Object[]> invalidStates() {
@@ -168,7 +202,9 @@ class TaskUpsertTest extends IntegrationTest {
                 invalid("actionId", b -> b.agentId("agent-1")),
                 invalid("agentId", b -> b.actionId("act")),
                 invalid("toolId", b -> b.agentId("a").actionId("b").toolId("t")),
-                invalid("agentId", b -> b.executionType(ExecutionType.ROUTER).agentId("a").actionId("b")),
+                invalid(
+                        "agentId",
+                        b -> b.executionType(ExecutionType.ROUTER).agentId("a").actionId("b")),
                 invalid("parentStateId", b -> b.parentStateId("")),
                 invalid("parentStateId", b -> b.taskExecId("self").parentStateId("self")));
     }
@@ -199,7 +235,10 @@ class TaskUpsertTest extends IntegrationTest {
     @Test
     void aToolTaskIsStoredWithComponentTool() {
         WorkflowExecution execution = execution(workflows);
-        TaskState state = tasks.upsertState(task(execution, "fetch").toolId("http").component(Component.TASK).build());
+        TaskState state = tasks.upsertState(task(execution, "fetch")
+                .toolId("http")
+                .component(Component.TASK)
+                .build());
 
         assertThat(tasks.getState(state.taskExecId()).component()).isEqualTo(Component.TOOL);
     }

@@ -31,8 +31,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * on conflict) so that Citus accepts them; on PostgreSQL they keep the semantics of {@code updated_at = now()}.
  */
 class UpsertTimestampsTest extends IntegrationTest {
-    private static final Pattern UPDATE_SET = Pattern.compile("DO UPDATE SET(.*?)(?:\\bWHERE\\b|\\bRETURNING\\b|$)",
-            Pattern.DOTALL | Pattern.CASE_INSENSITIVE);
+    private static final Pattern UPDATE_SET = Pattern.compile(
+            "DO UPDATE SET(.*?)(?:\\bWHERE\\b|\\bRETURNING\\b|$)", Pattern.DOTALL | Pattern.CASE_INSENSITIVE);
 
     private WorkflowExecution execution;
     private TaskState parent;
@@ -45,25 +45,32 @@ class UpsertTimestampsTest extends IntegrationTest {
     @BeforeEach
     void parent() {
         execution = execution(workflows);
-        parent = tasks.upsertState(task(execution, "fan-out").executionType(ExecutionType.PARALLEL)
-                .status(Status.RUNNING).build());
+        parent = tasks.upsertState(task(execution, "fan-out")
+                .executionType(ExecutionType.PARALLEL)
+                .status(Status.RUNNING)
+                .build());
     }
 
     private TaskState childRow(String id, Status status) {
-        return child(parent, "child").taskExecId(id).status(status)
-                .output(Map.of("n", 1)).build();
+        return child(parent, "child")
+                .taskExecId(id)
+                .status(status)
+                .output(Map.of("n", 1))
+                .build();
     }
 
     static Stream<Arguments> writes() {
         return Stream.of(
-                Arguments.of("upsertExecution", "workflow_states", "workflow_exec_id", (Write) (t, tasks, workflows, id) ->
-                        workflows.upsertExecution(t.execution.toBuilder().workflowExecId(id).build())),
-                Arguments.of("upsertState", "task_states", "task_exec_id", (Write) (t, tasks, workflows, id) ->
-                        tasks.upsertState(task(t.execution, "top").taskExecId(id).build())),
-                Arguments.of("upsertState of a child", "task_states", "task_exec_id", (Write) (t, tasks, workflows, id) ->
-                        tasks.upsertState(t.childRow(id, Status.RUNNING))),
-                Arguments.of("createChildStatesInTransaction", "task_states", "task_exec_id",
-                        (Write) (t, tasks, workflows, id) -> tasks.createChildStatesInTransaction(
+                Arguments.of("upsertExecution", "workflow_states", "workflow_exec_id", (Write)
+                        (t, tasks, workflows, id) -> workflows.upsertExecution(
+                                t.execution.toBuilder().workflowExecId(id).build())),
+                Arguments.of("upsertState", "task_states", "task_exec_id", (Write)
+                        (t, tasks, workflows, id) -> tasks.upsertState(
+                                task(t.execution, "top").taskExecId(id).build())),
+                Arguments.of("upsertState of a child", "task_states", "task_exec_id", (Write)
+                        (t, tasks, workflows, id) -> tasks.upsertState(t.childRow(id, Status.RUNNING))),
+                Arguments.of("createChildStatesInTransaction", "task_states", "task_exec_id", (Write)
+                        (t, tasks, workflows, id) -> tasks.createChildStatesInTransaction(
                                 t.parent.taskExecId(), List.of(t.childRow(id, Status.PENDING)))),
                 Arguments.of("completeChild", "task_states", "task_exec_id", (Write) (t, tasks, workflows, id) ->
                         tasks.completeChild(t.childRow(id, Status.SUCCESS), CompletionStrategy.WAIT_ALL)));
@@ -74,8 +81,10 @@ class UpsertTimestampsTest extends IntegrationTest {
     }
 
     private void backdate(String table, String key, String id) {
-        execute("UPDATE " + table + " SET created_at = created_at - interval '1 hour',"
-                + " updated_at = updated_at - interval '1 hour' WHERE " + key + " = ?", id);
+        execute(
+                "UPDATE " + table + " SET created_at = created_at - interval '1 hour',"
+                        + " updated_at = updated_at - interval '1 hour' WHERE " + key + " = ?",
+                id);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -127,12 +136,16 @@ class UpsertTimestampsTest extends IntegrationTest {
             });
         }
 
-        List<String> upserts = recorder.matching("ON CONFLICT").stream().map(SqlRecorder.Execution::sql).toList();
+        List<String> upserts = recorder.matching("ON CONFLICT").stream()
+                .map(SqlRecorder.Execution::sql)
+                .toList();
         assertThat(upserts).as("every upserting operation was recorded").hasSizeGreaterThanOrEqualTo(10);
         assertThat(upserts).allSatisfy(sql -> {
             Matcher set = UPDATE_SET.matcher(sql);
             assertThat(set.find()).as(sql).isTrue();
-            assertThat(set.group(1)).as("the DO UPDATE SET clause of " + sql).doesNotContain("(")
+            assertThat(set.group(1))
+                    .as("the DO UPDATE SET clause of " + sql)
+                    .doesNotContain("(")
                     .contains("updated_at = EXCLUDED.updated_at");
         });
     }

@@ -9,8 +9,7 @@ import java.util.Map;
 
 /** Builders for test data with sensible defaults. */
 public final class Fixtures {
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     /** Writes a RUNNING execution of workflow "test-workflow" and returns it. */
     public static WorkflowExecution execution(WorkflowRepository workflows) {

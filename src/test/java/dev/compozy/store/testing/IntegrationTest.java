@@ -66,12 +66,11 @@ public abstract class IntegrationTest {
     protected void whileRowLocked(String taskExecId, Body body) throws Exception {
         CountDownLatch locked = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        CompletableFuture<Void> holder = CompletableFuture.runAsync(() ->
-                tasks.withTx(tx -> {
-                    tasks.getStateForUpdate(tx, taskExecId);
-                    locked.countDown();
-                    Latches.await(release);
-                }));
+        CompletableFuture<Void> holder = CompletableFuture.runAsync(() -> tasks.withTx(tx -> {
+            tasks.getStateForUpdate(tx, taskExecId);
+            locked.countDown();
+            Latches.await(release);
+        }));
         Latches.await(locked);
         try {
             body.run();

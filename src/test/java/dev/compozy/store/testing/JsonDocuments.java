@@ -68,9 +68,10 @@ public final class JsonDocuments {
                 long value = random.nextLong();
                 yield value == (int) value ? (Object) (int) value : (Object) value;
             }
-            default -> new BigInteger(64 + random.nextInt(3000), random)
-                    .add(BigInteger.valueOf(Long.MAX_VALUE).add(BigInteger.ONE))
-                    .multiply(BigInteger.valueOf(random.nextBoolean() ? 1 : -1));
+            default ->
+                new BigInteger(64 + random.nextInt(3000), random)
+                        .add(BigInteger.valueOf(Long.MAX_VALUE).add(BigInteger.ONE))
+                        .multiply(BigInteger.valueOf(random.nextBoolean() ? 1 : -1));
         };
     }
 
@@ -88,7 +89,8 @@ public final class JsonDocuments {
         BigInteger unscaled;
         do {
             unscaled = new BigInteger(70 + random.nextInt(200), random);
-        } while (unscaled.toString().length() < 20 || unscaled.mod(BigInteger.TEN).signum() == 0);
+        } while (unscaled.toString().length() < 20
+                || unscaled.mod(BigInteger.TEN).signum() == 0);
         BigDecimal decimal = new BigDecimal(unscaled, 1 + random.nextInt(60));
         return random.nextBoolean() ? decimal : decimal.negate();
     }

@@ -5,8 +5,7 @@ import java.util.concurrent.TimeUnit;
 
 /** Waiting on latches in tests: bounded, so a broken handshake fails the test instead of hanging it. */
 public final class Latches {
-    private Latches() {
-    }
+    private Latches() {}
 
     public static void await(CountDownLatch latch) {
         try {

@@ -15,18 +15,24 @@ import java.time.Duration;
  * password, database, workflow execution id, owner, lease in milliseconds, number of tasks.
  */
 public final class LeaseHolderAgent {
-    private LeaseHolderAgent() {
-    }
+    private LeaseHolderAgent() {}
 
     public static void main(String[] args) throws IOException {
-        StoreConfig config = StoreConfig.builder().host(args[0]).port(Integer.parseInt(args[1])).user(args[2])
-                .password(args[3]).dbName(args[4]).maxPoolSize(1).minIdle(0).build();
+        StoreConfig config = StoreConfig.builder()
+                .host(args[0])
+                .port(Integer.parseInt(args[1]))
+                .user(args[2])
+                .password(args[3])
+                .dbName(args[4])
+                .maxPoolSize(1)
+                .minIdle(0)
+                .build();
         LeaseTerms terms = LeaseTerms.of(args[6], Duration.ofMillis(Long.parseLong(args[7])));
         Store store = Store.open(config);
         ClaimBatch batch = store.taskRepository().claimTasks(args[5], terms, Integer.parseInt(args[8]));
         for (ClaimedTask task : batch.claimed()) {
-            System.out.println("LEASE " + task.lease().taskExecId() + " " + task.lease().token() + " "
-                    + task.lease().expiresAt());
+            System.out.println("LEASE " + task.lease().taskExecId() + " "
+                    + task.lease().token() + " " + task.lease().expiresAt());
         }
         System.out.println("HOLDING");
         System.out.flush();

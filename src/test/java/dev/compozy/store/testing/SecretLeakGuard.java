@@ -56,12 +56,10 @@ public final class SecretLeakGuard implements BeforeAllCallback, AfterEachCallba
             }
 
             @Override
-            public void flush() {
-            }
+            public void flush() {}
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
         Logger.getLogger("").addHandler(handler);
     }

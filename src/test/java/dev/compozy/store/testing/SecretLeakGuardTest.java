@@ -27,7 +27,8 @@ class SecretLeakGuardTest extends IntegrationTest {
         guard.afterEach(fakeContext());
         System.err.println("a careless log line: password=" + TestDatabase.APP_PASSWORD);
 
-        assertThatThrownBy(() -> guard.afterEach(fakeContext())).isInstanceOf(AssertionError.class)
+        assertThatThrownBy(() -> guard.afterEach(fakeContext()))
+                .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("password appeared");
     }
 
@@ -37,7 +38,10 @@ class SecretLeakGuardTest extends IntegrationTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        StoreConfig config = db.config(TestDatabase.SHARED_DATABASE).host("127.0.0.1").port(port).build();
+        StoreConfig config = db.config(TestDatabase.SHARED_DATABASE)
+                .host("127.0.0.1")
+                .port(port)
+                .build();
 
         assertThatThrownBy(() -> Store.open(config)).hasMessageNotContaining(TestDatabase.APP_PASSWORD);
         assertThat(config.toString()).doesNotContain(TestDatabase.APP_PASSWORD);

@@ -19,8 +19,7 @@ import javax.sql.DataSource;
  */
 public final class SqlRecorder {
     /** One execution: the SQL, and the number of parameter sets it carried. */
-    public record Execution(String sql, int parameterSets, boolean batch) {
-    }
+    public record Execution(String sql, int parameterSets, boolean batch) {}
 
     /** Recorded for every {@link Connection#commit()}, so tests can see where transactions end. */
     public static final String COMMIT = "COMMIT";
@@ -29,8 +28,11 @@ public final class SqlRecorder {
     private final DataSource dataSource;
 
     public SqlRecorder(DataSource target) {
-        this.dataSource = proxy(DataSource.class, target, (method, args, result) ->
-                "getConnection".equals(method.getName()) ? proxyConnection((Connection) result) : result);
+        this.dataSource = proxy(
+                DataSource.class,
+                target,
+                (method, args, result) ->
+                        "getConnection".equals(method.getName()) ? proxyConnection((Connection) result) : result);
     }
 
     public DataSource dataSource() {
@@ -46,7 +48,9 @@ public final class SqlRecorder {
     /** The executions whose SQL contains the fragment (case-insensitive). */
     public List<Execution> matching(String fragment) {
         String needle = fragment.toLowerCase();
-        return executions().stream().filter(e -> e.sql().toLowerCase().contains(needle)).toList();
+        return executions().stream()
+                .filter(e -> e.sql().toLowerCase().contains(needle))
+                .toList();
     }
 
     public void clear() {

@@ -11,14 +11,21 @@ import java.util.concurrent.atomic.AtomicLong;
  * Arguments: mode, host, port, user, password, database, workflow execution id.
  */
 public final class StreamingProbe {
-    private StreamingProbe() {
-    }
+    private StreamingProbe() {}
 
     public static void main(String[] args) {
         String mode = args[0];
-        StoreConfig config = StoreConfig.builder().host(args[1]).port(Integer.parseInt(args[2])).user(args[3])
-                .password(args[4]).dbName(args[5]).maxPoolSize(2).minIdle(0).build();
-        TaskStateFilter filter = TaskStateFilter.builder().workflowExecId(args[6]).build();
+        StoreConfig config = StoreConfig.builder()
+                .host(args[1])
+                .port(Integer.parseInt(args[2]))
+                .user(args[3])
+                .password(args[4])
+                .dbName(args[5])
+                .maxPoolSize(2)
+                .minIdle(0)
+                .build();
+        TaskStateFilter filter =
+                TaskStateFilter.builder().workflowExecId(args[6]).build();
         try (Store store = Store.open(config)) {
             long rows;
             if ("stream".equals(mode)) {
@@ -29,7 +36,8 @@ public final class StreamingProbe {
                 rows = store.taskRepository().listStates(filter).size();
             }
             long peak = 0;
-            for (java.lang.management.MemoryPoolMXBean pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+            for (java.lang.management.MemoryPoolMXBean pool :
+                    java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
                 if (pool.getType() == java.lang.management.MemoryType.HEAP) {
                     peak += pool.getPeakUsage().getUsed();
                 }

@@ -37,7 +37,9 @@ public final class TestDatabase {
      * server never asks for it; the store handles it all the same.)
      */
     public static final String APP_USER = "compozy_app";
-    public static final String APP_PASSWORD = "cz" + java.util.UUID.randomUUID().toString().replace("-", "");
+
+    public static final String APP_PASSWORD =
+            "cz" + java.util.UUID.randomUUID().toString().replace("-", "");
 
     private static TestDatabase instance;
 
@@ -49,8 +51,8 @@ public final class TestDatabase {
     private final String adminDatabase;
     private final Runnable shutdown;
 
-    private TestDatabase(String kind, String host, int port, String user, String password, String adminDatabase,
-            Runnable shutdown) {
+    private TestDatabase(
+            String kind, String host, int port, String user, String password, String adminDatabase, Runnable shutdown) {
         this.kind = kind;
         this.host = host;
         this.port = port;
@@ -77,21 +79,41 @@ public final class TestDatabase {
     private static TestDatabase start() {
         String url = System.getenv(URL_VARIABLE);
         if (url != null && !url.isBlank()) {
-            StoreConfig parsed = StoreConfig.builder().connString(url)
+            StoreConfig parsed = StoreConfig.builder()
+                    .connString(url)
                     .user(envOr("COMPOZY_TEST_JDBC_USER", "postgres"))
-                    .password(envOr("COMPOZY_TEST_JDBC_PASSWORD", "")).build();
-            return new TestDatabase("environment (" + URL_VARIABLE + ")", parsed.host(), parsed.port(), parsed.user(),
-                    parsed.password(), parsed.dbName(), () -> { });
+                    .password(envOr("COMPOZY_TEST_JDBC_PASSWORD", ""))
+                    .build();
+            return new TestDatabase(
+                    "environment (" + URL_VARIABLE + ")",
+                    parsed.host(),
+                    parsed.port(),
+                    parsed.user(),
+                    parsed.password(),
+                    parsed.dbName(),
+                    () -> {});
         }
         if (dockerAvailable()) {
             PostgreSQLContainer container = new PostgreSQLContainer("postgres:17");
             container.start();
-            return new TestDatabase("Testcontainers", container.getHost(), container.getFirstMappedPort(),
-                    container.getUsername(), container.getPassword(), container.getDatabaseName(), container::stop);
+            return new TestDatabase(
+                    "Testcontainers",
+                    container.getHost(),
+                    container.getFirstMappedPort(),
+                    container.getUsername(),
+                    container.getPassword(),
+                    container.getDatabaseName(),
+                    container::stop);
         }
         try {
             EmbeddedPostgres embedded = EmbeddedPostgres.builder().start();
-            return new TestDatabase("embedded PostgreSQL", "localhost", embedded.getPort(), "postgres", "", "postgres",
+            return new TestDatabase(
+                    "embedded PostgreSQL",
+                    "localhost",
+                    embedded.getPort(),
+                    "postgres",
+                    "",
+                    "postgres",
                     () -> closeQuietly(embedded));
         } catch (IOException e) {
             throw new IllegalStateException("cannot start embedded PostgreSQL", e);
@@ -152,11 +174,17 @@ public final class TestDatabase {
 
     /** Settings for a store on the given database of this server, as {@link #APP_USER}. */
     public StoreConfig.Builder config(String database) {
-        return StoreConfig.builder().host(host).port(port).user(APP_USER).password(APP_PASSWORD).dbName(database);
+        return StoreConfig.builder()
+                .host(host)
+                .port(port)
+                .user(APP_USER)
+                .password(APP_PASSWORD)
+                .dbName(database);
     }
 
     private void createAppRole() {
-        try (Connection connection = connect(adminDatabase); Statement statement = connection.createStatement()) {
+        try (Connection connection = connect(adminDatabase);
+                Statement statement = connection.createStatement()) {
             statement.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" + APP_USER
                     + "') THEN CREATE ROLE " + APP_USER + " LOGIN SUPERUSER; END IF; END $$");
             // ALTER ROLE takes no bound parameters; the password is generated above from [0-9a-z].
@@ -192,7 +220,8 @@ public final class TestDatabase {
     /** Every row of {@code sql}, each column as text: catalogs and bookkeeping tables compared whole. */
     public static List<List<String>> rows(Connection connection, String sql) throws SQLException {
         List<List<String>> rows = new ArrayList<>();
-        try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(sql)) {
+        try (Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery(sql)) {
             int columns = rs.getMetaData().getColumnCount();
             while (rs.next()) {
                 List<String> row = new ArrayList<>();
@@ -215,7 +244,8 @@ public final class TestDatabase {
         if (!name.matches("[a-z_][a-z0-9_]*")) {
             throw new IllegalArgumentException("database name: '" + name + "' is not a plain identifier");
         }
-        try (Connection connection = connect(adminDatabase); Statement statement = connection.createStatement()) {
+        try (Connection connection = connect(adminDatabase);
+                Statement statement = connection.createStatement()) {
             try (var terminate = connection.prepareStatement(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid()")) {
                 terminate.setString(1, name);
@@ -225,12 +255,14 @@ public final class TestDatabase {
             statement.execute("DROP DATABASE IF EXISTS " + name);
             statement.execute("CREATE DATABASE " + name);
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot create database " + name + " on " + kind + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot create database " + name + " on " + kind + ": " + e.getMessage(), e);
         }
     }
 
     private String serverVersion() {
-        try (Connection connection = connect(SHARED_DATABASE); Statement statement = connection.createStatement();
+        try (Connection connection = connect(SHARED_DATABASE);
+                Statement statement = connection.createStatement();
                 var rows = statement.executeQuery("SHOW server_version")) {
             rows.next();
             return rows.getString(1);

@@ -33,9 +33,15 @@ class CompleteWorkflowTest extends IntegrationTest {
     @Test
     void allTopLevelTasksSucceededGivesSuccessWithTheDefaultOutputSortedByTaskId() {
         WorkflowExecution execution = execution(workflows);
-        TaskState parallel = tasks.upsertState(task(execution, "b-parallel").executionType(ExecutionType.PARALLEL)
-                .status(Status.SUCCESS).output(Map.of("merged", true)).build());
-        tasks.upsertState(child(parallel, "c-child").status(Status.SUCCESS).output(Map.of("n", 1)).build());
+        TaskState parallel = tasks.upsertState(task(execution, "b-parallel")
+                .executionType(ExecutionType.PARALLEL)
+                .status(Status.SUCCESS)
+                .output(Map.of("merged", true))
+                .build());
+        tasks.upsertState(child(parallel, "c-child")
+                .status(Status.SUCCESS)
+                .output(Map.of("n", 1))
+                .build());
         tasks.upsertState(task(execution, "a-basic").status(Status.SUCCESS).build());
         execute("UPDATE workflow_states SET error = '{\"message\": \"stale\"}'");
 
@@ -49,13 +55,14 @@ class CompleteWorkflowTest extends IntegrationTest {
         parallelEntry.put("output", Map.of("merged", true));
         parallelEntry.put("execution_type", "parallel");
         assertThat(completed.output().get("b-parallel")).isEqualTo(parallelEntry);
-        assertThat(completed.output().get("c-child")).isEqualTo(Map.of("output", Map.of("n", 1),
-                "parent_state_id", parallel.taskExecId()));
+        assertThat(completed.output().get("c-child"))
+                .isEqualTo(Map.of("output", Map.of("n", 1), "parent_state_id", parallel.taskExecId()));
         Map<String, Object> basicEntry = new LinkedHashMap<>();
         basicEntry.put("output", null);
         assertThat(completed.output().get("a-basic")).isEqualTo(basicEntry);
         assertThat(workflows.getExecution(execution.workflowExecId())).isEqualTo(completed);
-        assertThat(count("SELECT count(*) FROM workflow_states WHERE error IS NULL")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM workflow_states WHERE error IS NULL"))
+                .isEqualTo(1);
     }
 
     @Test
@@ -64,7 +71,8 @@ class CompleteWorkflowTest extends IntegrationTest {
         tasks.upsertState(task(execution, "ok").status(Status.SUCCESS).build());
         tasks.upsertState(task(execution, "broken").status(Status.FAILED).build());
 
-        assertThat(workflows.completeWorkflow(execution.workflowExecId()).status()).isEqualTo(Status.FAILED);
+        assertThat(workflows.completeWorkflow(execution.workflowExecId()).status())
+                .isEqualTo(Status.FAILED);
     }
 
     @Test
@@ -87,12 +95,15 @@ class CompleteWorkflowTest extends IntegrationTest {
     @Test
     void onlyTopLevelTasksDecide() {
         WorkflowExecution execution = execution(workflows);
-        TaskState parent = tasks.upsertState(task(execution, "parent").executionType(ExecutionType.PARALLEL)
-                .status(Status.SUCCESS).build());
+        TaskState parent = tasks.upsertState(task(execution, "parent")
+                .executionType(ExecutionType.PARALLEL)
+                .status(Status.SUCCESS)
+                .build());
         tasks.upsertState(child(parent, "still-running").status(Status.RUNNING).build());
         tasks.upsertState(child(parent, "failed-child").status(Status.FAILED).build());
 
-        assertThat(workflows.completeWorkflow(execution.workflowExecId()).status()).isEqualTo(Status.SUCCESS);
+        assertThat(workflows.completeWorkflow(execution.workflowExecId()).status())
+                .isEqualTo(Status.SUCCESS);
     }
 
     @Test
@@ -122,9 +133,13 @@ class CompleteWorkflowTest extends IntegrationTest {
     @Test
     void theTransformersOutputIsStored() {
         WorkflowExecution execution = execution(workflows);
-        tasks.upsertState(task(execution, "count").status(Status.SUCCESS).output(Map.of("rows", 41)).build());
+        tasks.upsertState(task(execution, "count")
+                .status(Status.SUCCESS)
+                .output(Map.of("rows", 41))
+                .build());
 
-        WorkflowExecution completed = workflows.completeWorkflow(execution.workflowExecId(),
+        WorkflowExecution completed = workflows.completeWorkflow(
+                execution.workflowExecId(),
                 e -> Map.of("total", (int) e.tasks().get("count").output().get("rows") + 1));
 
         assertThat(completed.status()).isEqualTo(Status.SUCCESS);
@@ -134,10 +149,13 @@ class CompleteWorkflowTest extends IntegrationTest {
     @Test
     void aTransformerOutputThatCannotBeStoredFailsTheWorkflowLikeAThrowingTransformer() {
         WorkflowExecution execution = execution(workflows);
-        tasks.upsertState(task(execution, "only").status(Status.SUCCESS).output(Map.of("x", 1)).build());
+        tasks.upsertState(task(execution, "only")
+                .status(Status.SUCCESS)
+                .output(Map.of("x", 1))
+                .build());
 
-        WorkflowExecution completed = workflows.completeWorkflow(execution.workflowExecId(),
-                e -> Map.of("ratio", Double.NaN));
+        WorkflowExecution completed =
+                workflows.completeWorkflow(execution.workflowExecId(), e -> Map.of("ratio", Double.NaN));
 
         assertThat(completed.status()).isEqualTo(Status.FAILED);
         assertThat(completed.output()).containsOnlyKeys("only");
@@ -149,7 +167,10 @@ class CompleteWorkflowTest extends IntegrationTest {
     @Test
     void aThrowingTransformerFailsTheWorkflowWithTheDefaultOutputAndACodedError() {
         WorkflowExecution execution = execution(workflows);
-        tasks.upsertState(task(execution, "only").status(Status.SUCCESS).output(Map.of("x", 1)).build());
+        tasks.upsertState(task(execution, "only")
+                .status(Status.SUCCESS)
+                .output(Map.of("x", 1))
+                .build());
 
         WorkflowExecution completed = workflows.completeWorkflow(execution.workflowExecId(), e -> {
             throw new IllegalStateException("template broke");
@@ -166,7 +187,8 @@ class CompleteWorkflowTest extends IntegrationTest {
     @Test
     void aMissingExecutionIsNotFound() {
         assertThatThrownBy(() -> workflows.completeWorkflow("ghost"))
-                .isInstanceOfSatisfying(WorkflowNotFoundException.class, e -> assertThat(e.id()).isEqualTo("ghost"));
+                .isInstanceOfSatisfying(
+                        WorkflowNotFoundException.class, e -> assertThat(e.id()).isEqualTo("ghost"));
     }
 
     @Test
@@ -177,7 +199,8 @@ class CompleteWorkflowTest extends IntegrationTest {
             recorded.workflowRepository().completeWorkflow(execution.workflowExecId());
         }
 
-        assertThat(recorder.matching("from workflow_states")).singleElement()
+        assertThat(recorder.matching("from workflow_states"))
+                .singleElement()
                 .satisfies(e -> assertThat(e.sql()).contains(" for no key update"));
     }
 
@@ -189,8 +212,10 @@ class CompleteWorkflowTest extends IntegrationTest {
         CyclicBarrier start = new CyclicBarrier(2);
         OutputTransformer counting = e -> Map.of("completion", transformations.incrementAndGet());
 
-        CompletableFuture<WorkflowExecution> first = CompletableFuture.supplyAsync(() -> complete(start, execution, counting));
-        CompletableFuture<WorkflowExecution> second = CompletableFuture.supplyAsync(() -> complete(start, execution, counting));
+        CompletableFuture<WorkflowExecution> first =
+                CompletableFuture.supplyAsync(() -> complete(start, execution, counting));
+        CompletableFuture<WorkflowExecution> second =
+                CompletableFuture.supplyAsync(() -> complete(start, execution, counting));
 
         WorkflowExecution a = first.get(30, TimeUnit.SECONDS);
         WorkflowExecution b = second.get(30, TimeUnit.SECONDS);
@@ -199,7 +224,8 @@ class CompleteWorkflowTest extends IntegrationTest {
         assertThat(a.output()).isEqualTo(Map.of("completion", 1));
     }
 
-    private WorkflowExecution complete(CyclicBarrier start, WorkflowExecution execution, OutputTransformer transformer) {
+    private WorkflowExecution complete(
+            CyclicBarrier start, WorkflowExecution execution, OutputTransformer transformer) {
         try {
             start.await(30, TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -30,9 +30,12 @@ class ExecutionSnapshotTest extends IntegrationTest {
 
     @BeforeEach
     void executionWithTwoTasks() {
-        execution = workflows.upsertExecution(execution(workflows).toBuilder().output(Map.of("round", 0)).build());
-        first = tasks.upsertState(task(execution, "first").output(Map.of("round", 0)).build());
-        second = tasks.upsertState(task(execution, "second").output(Map.of("round", 0)).build());
+        execution = workflows.upsertExecution(
+                execution(workflows).toBuilder().output(Map.of("round", 0)).build());
+        first = tasks.upsertState(
+                task(execution, "first").output(Map.of("round", 0)).build());
+        second = tasks.upsertState(
+                task(execution, "second").output(Map.of("round", 0)).build());
     }
 
     /**
@@ -45,9 +48,11 @@ class ExecutionSnapshotTest extends IntegrationTest {
             int round = 0;
             while (reading.get()) {
                 round++;
-                execute("BEGIN; UPDATE workflow_states SET output = jsonb_build_object('round', " + round
-                        + ") WHERE workflow_exec_id = ?; UPDATE task_states SET output = jsonb_build_object('round', "
-                        + round + ") WHERE workflow_exec_id = ?; COMMIT", execution.workflowExecId(),
+                execute(
+                        "BEGIN; UPDATE workflow_states SET output = jsonb_build_object('round', " + round
+                                + ") WHERE workflow_exec_id = ?; UPDATE task_states SET output = jsonb_build_object('round', "
+                                + round + ") WHERE workflow_exec_id = ?; COMMIT",
+                        execution.workflowExecId(),
                         execution.workflowExecId());
             }
             return round;
@@ -56,7 +61,8 @@ class ExecutionSnapshotTest extends IntegrationTest {
         try {
             for (int i = 0; i < READS; i++) {
                 WorkflowExecution read1 = read.get();
-                seen.add(read1.output().get("round") + "/" + read1.tasks().get("first").output().get("round") + "/"
+                seen.add(read1.output().get("round") + "/"
+                        + read1.tasks().get("first").output().get("round") + "/"
                         + read1.tasks().get("second").output().get("round"));
             }
         } finally {
@@ -67,19 +73,23 @@ class ExecutionSnapshotTest extends IntegrationTest {
     }
 
     private static void assertEveryReadSawOneRound(Set<String> seen) {
-        assertThat(seen).as("the writer's rounds interleaved with the reads").hasSizeGreaterThan(1)
-                .allSatisfy(rounds -> assertThat(List.of(rounds.split("/"))).as(rounds).containsOnly(rounds.split("/")[0]));
+        assertThat(seen)
+                .as("the writer's rounds interleaved with the reads")
+                .hasSizeGreaterThan(1)
+                .allSatisfy(rounds ->
+                        assertThat(List.of(rounds.split("/"))).as(rounds).containsOnly(rounds.split("/")[0]));
     }
 
     @Test
     void getExecutionNeverSeesAnotherClientsWriteHalfDone() throws Exception {
-        assertEveryReadSawOneRound(roundsSeenWhileAnotherClientWrites(() ->
-                workflows.getExecution(execution.workflowExecId())));
+        assertEveryReadSawOneRound(
+                roundsSeenWhileAnotherClientWrites(() -> workflows.getExecution(execution.workflowExecId())));
     }
 
     @Test
     void aPageOfExecutionsNeverSeesAnotherClientsWriteHalfDone() throws Exception {
-        assertEveryReadSawOneRound(roundsSeenWhileAnotherClientWrites(() ->
-                workflows.listExecutions(ExecutionFilter.builder().limit(10).build()).get(0)));
+        assertEveryReadSawOneRound(roundsSeenWhileAnotherClientWrites(() -> workflows
+                .listExecutions(ExecutionFilter.builder().limit(10).build())
+                .get(0)));
     }
 }

@@ -54,9 +54,11 @@ class PurgeExecutionsTest extends IntegrationTest {
 
         assertThat(purged).isEqualTo(expected).isEqualTo(4000);
         assertThat(count("SELECT count(*) FROM workflow_states")).isEqualTo(10_000 - expected);
-        assertThat(count("SELECT count(*) FROM workflow_states WHERE status = 'RUNNING'")).isEqualTo(running);
+        assertThat(count("SELECT count(*) FROM workflow_states WHERE status = 'RUNNING'"))
+                .isEqualTo(running);
         assertThat(count("SELECT count(*) FROM workflow_states WHERE status IN ('SUCCESS', 'FAILED')"
-                + " AND updated_at < now() - interval '1 day'")).isZero();
+                        + " AND updated_at < now() - interval '1 day'"))
+                .isZero();
         assertThat(count("SELECT count(*) FROM task_states")).isEqualTo(10_000 - expected);
     }
 
@@ -65,11 +67,14 @@ class PurgeExecutionsTest extends IntegrationTest {
         SqlRecorder recorder = new SqlRecorder(db.dataSource(TestDatabase.SHARED_DATABASE));
         int purged;
         try (Store recorded = Store.open(recorder.dataSource(), db.config())) {
-            purged = recorded.workflowRepository().purgeExecutions(Instant.now().minus(1, ChronoUnit.DAYS), FINISHED, 1000);
+            purged = recorded.workflowRepository()
+                    .purgeExecutions(Instant.now().minus(1, ChronoUnit.DAYS), FINISHED, 1000);
         }
 
         assertThat(purged).isEqualTo(4000);
-        assertThat(recorder.matching("DELETE FROM workflow_states")).as("4 full batches and an empty one").hasSize(5);
+        assertThat(recorder.matching("DELETE FROM workflow_states"))
+                .as("4 full batches and an empty one")
+                .hasSize(5);
         assertThat(recorder.matching(SqlRecorder.COMMIT)).hasSize(5);
     }
 
@@ -93,15 +98,20 @@ class PurgeExecutionsTest extends IntegrationTest {
         }
 
         assertThat(purged).isEqualTo(3999);
-        assertThat(count("SELECT count(*) FROM workflow_states WHERE workflow_exec_id = 'exec-00001'")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM workflow_states WHERE workflow_exec_id = 'exec-00001'"))
+                .isEqualTo(1);
     }
 
     @Test
     void runningExecutionsCannotBeNamed() {
-        assertThatThrownBy(() -> workflows.purgeExecutions(Instant.now(), EnumSet.of(Status.SUCCESS, Status.RUNNING), 10))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("RUNNING is not terminal");
-        assertThatThrownBy(() -> workflows.purgeExecutions(Instant.now(), Set.of(), 10)).hasMessageStartingWith("statuses:");
-        assertThatThrownBy(() -> workflows.purgeExecutions(Instant.now(), FINISHED, 0)).hasMessageStartingWith("batchSize:");
+        assertThatThrownBy(
+                        () -> workflows.purgeExecutions(Instant.now(), EnumSet.of(Status.SUCCESS, Status.RUNNING), 10))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("RUNNING is not terminal");
+        assertThatThrownBy(() -> workflows.purgeExecutions(Instant.now(), Set.of(), 10))
+                .hasMessageStartingWith("statuses:");
+        assertThatThrownBy(() -> workflows.purgeExecutions(Instant.now(), FINISHED, 0))
+                .hasMessageStartingWith("batchSize:");
         assertThatThrownBy(() -> workflows.purgeExecutions(null, FINISHED, 10)).hasMessageStartingWith("olderThan:");
         assertThat(count("SELECT count(*) FROM workflow_states")).isEqualTo(10_000);
     }

@@ -27,21 +27,41 @@ import org.junit.jupiter.params.provider.MethodSource;
 class WorkflowRepositoryTest extends IntegrationTest {
 
     private void setTimes(WorkflowExecution execution, String createdAt, String updatedAt) {
-        execute("UPDATE workflow_states SET created_at = ?::timestamptz, updated_at = ?::timestamptz"
-                + " WHERE workflow_exec_id = ?", createdAt, updatedAt, execution.workflowExecId());
+        execute(
+                "UPDATE workflow_states SET created_at = ?::timestamptz, updated_at = ?::timestamptz"
+                        + " WHERE workflow_exec_id = ?",
+                createdAt,
+                updatedAt,
+                execution.workflowExecId());
     }
 
     @Test
     void anUpsertOverwritesEveryColumnKeepsCreatedAtAndNeverWritesTasks() {
-        WorkflowExecution first = workflows.upsertExecution(WorkflowExecution.builder().workflowExecId("wf-1")
-                .workflowId("a").status(Status.RUNNING).input(Map.of("k", 1)).output(Map.of("o", 1))
-                .error(ExecutionError.of("E", "e")).build());
+        WorkflowExecution first = workflows.upsertExecution(WorkflowExecution.builder()
+                .workflowExecId("wf-1")
+                .workflowId("a")
+                .status(Status.RUNNING)
+                .input(Map.of("k", 1))
+                .output(Map.of("o", 1))
+                .error(ExecutionError.of("E", "e"))
+                .build());
         execute("UPDATE workflow_states SET updated_at = updated_at - interval '1 hour'");
-        TaskState stray = TaskState.builder().taskExecId("t").taskId("t").workflowExecId("wf-1").workflowId("a")
-                .status(Status.PENDING).build();
+        TaskState stray = TaskState.builder()
+                .taskExecId("t")
+                .taskId("t")
+                .workflowExecId("wf-1")
+                .workflowId("a")
+                .status(Status.PENDING)
+                .build();
 
-        WorkflowExecution second = workflows.upsertExecution(first.toBuilder().workflowId("b").status(Status.FAILED)
-                .input(null).output(Map.of()).error(null).tasks(Map.of("t", stray)).build());
+        WorkflowExecution second = workflows.upsertExecution(first.toBuilder()
+                .workflowId("b")
+                .status(Status.FAILED)
+                .input(null)
+                .output(Map.of())
+                .error(null)
+                .tasks(Map.of("t", stray))
+                .build());
 
         WorkflowExecution read = workflows.getExecution("wf-1");
         assertThat(read.workflowId()).isEqualTo("b");
@@ -51,7 +71,8 @@ class WorkflowRepositoryTest extends IntegrationTest {
         assertThat(read.error()).isNull();
         assertThat(read.createdAt()).isEqualTo(first.createdAt());
         assertThat(read.updatedAt()).isEqualTo(second.updatedAt());
-        assertThat(count("SELECT count(*) FROM workflow_states WHERE updated_at >= created_at")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM workflow_states WHERE updated_at >= created_at"))
+                .isEqualTo(1);
         assertThat(read.tasks()).isEmpty();
         assertThat(count("SELECT count(*) FROM task_states")).isZero();
     }
@@ -65,11 +86,16 @@ class WorkflowRepositoryTest extends IntegrationTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("invalidExecutions")
-    void invalidExecutionsFailBeforeAnySqlNamingTheField(String field, UnaryOperator<WorkflowExecution.Builder> change) {
-        WorkflowExecution bad = change.apply(WorkflowExecution.builder().workflowExecId(Id.newId()).workflowId("wf")
-                .status(Status.RUNNING)).build();
+    void invalidExecutionsFailBeforeAnySqlNamingTheField(
+            String field, UnaryOperator<WorkflowExecution.Builder> change) {
+        WorkflowExecution bad = change.apply(WorkflowExecution.builder()
+                        .workflowExecId(Id.newId())
+                        .workflowId("wf")
+                        .status(Status.RUNNING))
+                .build();
 
-        assertThatThrownBy(() -> workflows.upsertExecution(bad)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> workflows.upsertExecution(bad))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith(field + ":");
         assertThatThrownBy(() -> workflows.upsertExecution(null)).hasMessage("execution: must not be null");
         assertThat(count("SELECT count(*) FROM workflow_states")).isZero();
@@ -78,11 +104,14 @@ class WorkflowRepositoryTest extends IntegrationTest {
     @Test
     void getExecutionReturnsTheTasksMapWithTheNewestRowPerTaskId() {
         WorkflowExecution execution = execution(workflows);
-        TaskState parent = tasks.upsertState(task(execution, "parent").executionType(ExecutionType.PARALLEL).build());
+        TaskState parent = tasks.upsertState(
+                task(execution, "parent").executionType(ExecutionType.PARALLEL).build());
         tasks.upsertState(child(parent, "child").build());
         TaskState older = tasks.upsertState(task(execution, "retry").build());
-        TaskState newer = tasks.upsertState(task(execution, "retry").status(Status.RUNNING).build());
-        execute("UPDATE task_states SET created_at = created_at - interval '1 minute' WHERE task_exec_id = ?",
+        TaskState newer = tasks.upsertState(
+                task(execution, "retry").status(Status.RUNNING).build());
+        execute(
+                "UPDATE task_states SET created_at = created_at - interval '1 minute' WHERE task_exec_id = ?",
                 older.taskExecId());
 
         WorkflowExecution read = workflows.getExecution(execution.workflowExecId());
@@ -102,15 +131,19 @@ class WorkflowRepositoryTest extends IntegrationTest {
         }
 
         assertThat(read.tasks()).containsOnlyKeys("first");
-        assertThat(recorder.executions()).as("one statement, no transaction").singleElement()
-                .satisfies(e -> assertThat(e.sql()).contains("FROM workflow_states WHERE workflow_exec_id = ?")
+        assertThat(recorder.executions())
+                .as("one statement, no transaction")
+                .singleElement()
+                .satisfies(e -> assertThat(e.sql())
+                        .contains("FROM workflow_states WHERE workflow_exec_id = ?")
                         .contains("FROM task_states"));
     }
 
     @Test
     void getExecutionOfAMissingIdThrowsNotFoundCarryingTheId() {
         assertThatThrownBy(() -> workflows.getExecution("ghost"))
-                .isInstanceOfSatisfying(WorkflowNotFoundException.class, e -> assertThat(e.id()).isEqualTo("ghost"));
+                .isInstanceOfSatisfying(
+                        WorkflowNotFoundException.class, e -> assertThat(e.id()).isEqualTo("ghost"));
         assertThatThrownBy(() -> workflows.getExecution("")).hasMessage("workflowExecId: must not be blank");
     }
 
@@ -124,20 +157,35 @@ class WorkflowRepositoryTest extends IntegrationTest {
         setTimes(b, "2026-01-02T00:00:00Z", "2026-01-04T00:00:00Z");
         setTimes(c, "2026-01-03T00:00:00Z", "2026-01-03T00:00:00Z");
 
-        assertThat(ids(ExecutionFilter.builder().workflowId("alpha").build())).containsExactly(a.workflowExecId(), b.workflowExecId());
-        assertThat(ids(ExecutionFilter.builder().status(Status.SUCCESS).build())).containsExactly(b.workflowExecId());
-        assertThat(ids(ExecutionFilter.builder().workflowExecId(c.workflowExecId()).build())).containsExactly(c.workflowExecId());
-        assertThat(ids(ExecutionFilter.builder().createdFrom(java.time.Instant.parse("2026-01-02T00:00:00Z"))
-                .createdBefore(java.time.Instant.parse("2026-01-03T00:00:00Z")).build())).containsExactly(b.workflowExecId());
-        assertThat(ids(ExecutionFilter.builder().updatedFrom(java.time.Instant.parse("2026-01-04T00:00:00Z")).build()))
+        assertThat(ids(ExecutionFilter.builder().workflowId("alpha").build()))
                 .containsExactly(a.workflowExecId(), b.workflowExecId());
-        assertThat(ids(ExecutionFilter.builder().updatedBefore(java.time.Instant.parse("2026-01-04T00:00:00Z")).build()))
+        assertThat(ids(ExecutionFilter.builder().status(Status.SUCCESS).build()))
+                .containsExactly(b.workflowExecId());
+        assertThat(ids(ExecutionFilter.builder()
+                        .workflowExecId(c.workflowExecId())
+                        .build()))
                 .containsExactly(c.workflowExecId());
-        assertThat(ids(ExecutionFilter.all())).containsExactly(a.workflowExecId(), b.workflowExecId(), c.workflowExecId());
+        assertThat(ids(ExecutionFilter.builder()
+                        .createdFrom(java.time.Instant.parse("2026-01-02T00:00:00Z"))
+                        .createdBefore(java.time.Instant.parse("2026-01-03T00:00:00Z"))
+                        .build()))
+                .containsExactly(b.workflowExecId());
+        assertThat(ids(ExecutionFilter.builder()
+                        .updatedFrom(java.time.Instant.parse("2026-01-04T00:00:00Z"))
+                        .build()))
+                .containsExactly(a.workflowExecId(), b.workflowExecId());
+        assertThat(ids(ExecutionFilter.builder()
+                        .updatedBefore(java.time.Instant.parse("2026-01-04T00:00:00Z"))
+                        .build()))
+                .containsExactly(c.workflowExecId());
+        assertThat(ids(ExecutionFilter.all()))
+                .containsExactly(a.workflowExecId(), b.workflowExecId(), c.workflowExecId());
     }
 
     private List<String> ids(ExecutionFilter filter) {
-        return workflows.listExecutions(filter).stream().map(WorkflowExecution::workflowExecId).toList();
+        return workflows.listExecutions(filter).stream()
+                .map(WorkflowExecution::workflowExecId)
+                .toList();
     }
 
     @Test
@@ -156,10 +204,14 @@ class WorkflowRepositoryTest extends IntegrationTest {
             current = workflows.listExecutions(page.nextPage(current.get(current.size() - 1)));
         }
 
-        assertThat(seen).extracting(WorkflowExecution::workflowExecId).containsExactlyInAnyOrderElementsOf(all)
+        assertThat(seen)
+                .extracting(WorkflowExecution::workflowExecId)
+                .containsExactlyInAnyOrderElementsOf(all)
                 .doesNotHaveDuplicates();
-        assertThat(seen).isSortedAccordingTo((x, y) -> x.updatedAt().equals(y.updatedAt())
-                ? y.workflowExecId().compareTo(x.workflowExecId()) : y.updatedAt().compareTo(x.updatedAt()));
+        assertThat(seen)
+                .isSortedAccordingTo((x, y) -> x.updatedAt().equals(y.updatedAt())
+                        ? y.workflowExecId().compareTo(x.workflowExecId())
+                        : y.updatedAt().compareTo(x.updatedAt()));
     }
 
     @Test
@@ -172,12 +224,16 @@ class WorkflowRepositoryTest extends IntegrationTest {
         SqlRecorder recorder = new SqlRecorder(db.dataSource(TestDatabase.SHARED_DATABASE));
         List<WorkflowExecution> page;
         try (Store recorded = Store.open(recorder.dataSource(), db.config())) {
-            page = recorded.workflowRepository().listExecutions(ExecutionFilter.builder().limit(50).build());
+            page = recorded.workflowRepository()
+                    .listExecutions(ExecutionFilter.builder().limit(50).build());
         }
 
         assertThat(page).hasSize(50).allSatisfy(e -> assertThat(e.tasks()).containsOnlyKeys("first", "second"));
-        assertThat(recorder.executions()).as("one statement, no transaction").singleElement()
-                .satisfies(e -> assertThat(e.sql()).contains("FROM workflow_states").contains("FROM task_states"));
+        assertThat(recorder.executions())
+                .as("one statement, no transaction")
+                .singleElement()
+                .satisfies(e ->
+                        assertThat(e.sql()).contains("FROM workflow_states").contains("FROM task_states"));
     }
 
     @Test
@@ -188,10 +244,13 @@ class WorkflowRepositoryTest extends IntegrationTest {
         workflows.updateStatus(execution.workflowExecId(), Status.PAUSED);
 
         assertThat(workflows.getExecution(execution.workflowExecId()).status()).isEqualTo(Status.PAUSED);
-        assertThat(count("SELECT count(*) FROM workflow_states WHERE updated_at > now() - interval '1 minute'")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM workflow_states WHERE updated_at > now() - interval '1 minute'"))
+                .isEqualTo(1);
         assertThatThrownBy(() -> workflows.updateStatus("ghost", Status.RUNNING))
-                .isInstanceOfSatisfying(WorkflowNotFoundException.class, e -> assertThat(e.id()).isEqualTo("ghost"));
-        assertThatThrownBy(() -> workflows.updateStatus(execution.workflowExecId(), null)).hasMessage("status: must not be null");
+                .isInstanceOfSatisfying(
+                        WorkflowNotFoundException.class, e -> assertThat(e.id()).isEqualTo("ghost"));
+        assertThatThrownBy(() -> workflows.updateStatus(execution.workflowExecId(), null))
+                .hasMessage("status: must not be null");
     }
 
     @Test
@@ -201,30 +260,44 @@ class WorkflowRepositoryTest extends IntegrationTest {
         execution(workflows, "other");
         setTimes(old, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z");
         setTimes(recent, "2026-01-02T00:00:00Z", "2026-01-02T00:00:00Z");
-        tasks.upsertState(task(old, "extract").agentId("agent-7").actionId("run").build());
+        tasks.upsertState(
+                task(old, "extract").agentId("agent-7").actionId("run").build());
         tasks.upsertState(task(old, "fetch").toolId("http").build());
         tasks.upsertState(task(recent, "load").build());
 
-        assertThat(workflows.getExecutionByWorkflowId("pipeline").workflowExecId()).isEqualTo(recent.workflowExecId());
+        assertThat(workflows.getExecutionByWorkflowId("pipeline").workflowExecId())
+                .isEqualTo(recent.workflowExecId());
         WorkflowExecution byTask = workflows.getExecutionByTaskId("pipeline", "extract");
         assertThat(byTask.workflowExecId()).isEqualTo(old.workflowExecId());
         assertThat(byTask.tasks()).containsOnlyKeys("extract", "fetch");
-        assertThat(workflows.getExecutionByAgentId("pipeline", "agent-7").workflowExecId()).isEqualTo(old.workflowExecId());
-        assertThat(workflows.getExecutionByToolId("pipeline", "http").workflowExecId()).isEqualTo(old.workflowExecId());
+        assertThat(workflows.getExecutionByAgentId("pipeline", "agent-7").workflowExecId())
+                .isEqualTo(old.workflowExecId());
+        assertThat(workflows.getExecutionByToolId("pipeline", "http").workflowExecId())
+                .isEqualTo(old.workflowExecId());
         assertThatThrownBy(() -> workflows.getExecutionByWorkflowId("nobody"))
-                .isInstanceOfSatisfying(WorkflowNotFoundException.class, e -> assertThat(e.id()).isEqualTo("nobody"));
+                .isInstanceOfSatisfying(
+                        WorkflowNotFoundException.class, e -> assertThat(e.id()).isEqualTo("nobody"));
         assertThatThrownBy(() -> workflows.getExecutionByTaskId("pipeline", "missing"))
-                .isInstanceOf(WorkflowNotFoundException.class).hasMessageContaining("has task 'missing'");
-        assertThatThrownBy(() -> workflows.getExecutionByAgentId("pipeline", "nope")).isInstanceOf(WorkflowNotFoundException.class);
-        assertThatThrownBy(() -> workflows.getExecutionByToolId("pipeline", "nope")).isInstanceOf(WorkflowNotFoundException.class);
+                .isInstanceOf(WorkflowNotFoundException.class)
+                .hasMessageContaining("has task 'missing'");
+        assertThatThrownBy(() -> workflows.getExecutionByAgentId("pipeline", "nope"))
+                .isInstanceOf(WorkflowNotFoundException.class);
+        assertThatThrownBy(() -> workflows.getExecutionByToolId("pipeline", "nope"))
+                .isInstanceOf(WorkflowNotFoundException.class);
     }
 
     @Test
     void equalCreationTimesAreBrokenByTheIdDeterministically() {
-        WorkflowExecution a = workflows.upsertExecution(WorkflowExecution.builder().workflowExecId("exec-a")
-                .workflowId("same").status(Status.RUNNING).build());
-        WorkflowExecution b = workflows.upsertExecution(WorkflowExecution.builder().workflowExecId("exec-b")
-                .workflowId("same").status(Status.RUNNING).build());
+        WorkflowExecution a = workflows.upsertExecution(WorkflowExecution.builder()
+                .workflowExecId("exec-a")
+                .workflowId("same")
+                .status(Status.RUNNING)
+                .build());
+        WorkflowExecution b = workflows.upsertExecution(WorkflowExecution.builder()
+                .workflowExecId("exec-b")
+                .workflowId("same")
+                .status(Status.RUNNING)
+                .build());
         setTimes(a, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z");
         setTimes(b, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z");
 
@@ -235,16 +308,20 @@ class WorkflowRepositoryTest extends IntegrationTest {
     void deletingAnExecutionRemovesItsWholeTaskTree() {
         WorkflowExecution execution = execution(workflows);
         WorkflowExecution survivor = execution(workflows);
-        TaskState root = tasks.upsertState(task(execution, "root").executionType(ExecutionType.PARALLEL).build());
-        TaskState middle = tasks.upsertState(child(root, "middle").executionType(ExecutionType.PARALLEL).build());
+        TaskState root = tasks.upsertState(
+                task(execution, "root").executionType(ExecutionType.PARALLEL).build());
+        TaskState middle = tasks.upsertState(
+                child(root, "middle").executionType(ExecutionType.PARALLEL).build());
         tasks.upsertState(child(middle, "leaf").build());
         tasks.upsertState(task(survivor, "kept").build());
 
         workflows.deleteExecution(execution.workflowExecId());
 
-        assertThat(count("SELECT count(*) FROM task_states WHERE workflow_exec_id = ?", execution.workflowExecId())).isZero();
+        assertThat(count("SELECT count(*) FROM task_states WHERE workflow_exec_id = ?", execution.workflowExecId()))
+                .isZero();
         assertThat(count("SELECT count(*) FROM task_states")).isEqualTo(1);
-        assertThatThrownBy(() -> workflows.getExecution(execution.workflowExecId())).isInstanceOf(WorkflowNotFoundException.class);
+        assertThatThrownBy(() -> workflows.getExecution(execution.workflowExecId()))
+                .isInstanceOf(WorkflowNotFoundException.class);
         assertThatThrownBy(() -> workflows.deleteExecution(execution.workflowExecId()))
                 .isInstanceOf(WorkflowNotFoundException.class);
     }
