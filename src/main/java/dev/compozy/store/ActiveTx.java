@@ -43,8 +43,10 @@ abstract class ActiveTx implements Tx {
     /** Ends (or dooms) the transaction after the outermost function threw {@code failure}. */
     abstract void abort(Throwable failure);
 
-    /** Releases what the transaction held, whatever happened. */
-    abstract void release();
+    /** Releases what the transaction held, whatever happened: its own entity manager, by default. */
+    void release() {
+        entityManager.close();
+    }
 
     /** From here on the handle refuses work: its function has returned. */
     final void end() {
@@ -163,11 +165,6 @@ abstract class ActiveTx implements Tx {
             if (transaction.isActive()) {
                 transaction.rollback();
             }
-        }
-
-        @Override
-        void release() {
-            entityManager.close();
         }
 
         @Override
@@ -327,11 +324,6 @@ abstract class ActiveTx implements Tx {
             } catch (RuntimeException rollbackFailure) {
                 failure.addSuppressed(rollbackFailure);
             }
-        }
-
-        @Override
-        void release() {
-            entityManager.close();
         }
 
         @Override

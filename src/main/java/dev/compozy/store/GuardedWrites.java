@@ -146,13 +146,7 @@ final class GuardedWrites {
 
     private static TaskState updateIf(Tx tx, String sql, TaskState state, Object guard) {
         return Statements.queryFirst(
-                tx,
-                sql,
-                row -> state.toBuilder()
-                        .createdAt(Jdbc.instant(row, 1))
-                        .updatedAt(Jdbc.instant(row, 2))
-                        .build(),
-                TaskStateMapping.upsertArgs(state, guard));
+                tx, sql, TaskStateMapping.withTimestamps(state), TaskStateMapping.upsertArgs(state, guard));
     }
 
     private record Guards(Status status, long token, String owner, Instant updatedAt) {}

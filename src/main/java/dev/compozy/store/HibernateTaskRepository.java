@@ -119,10 +119,7 @@ final class HibernateTaskRepository implements TaskRepository {
         return Statements.queryFirst(
                 tx,
                 UPSERT_TASK_STATE_RETURNING,
-                row -> state.toBuilder()
-                        .createdAt(Jdbc.instant(row, 1))
-                        .updatedAt(Jdbc.instant(row, 2))
-                        .build(),
+                TaskStateMapping.withTimestamps(state),
                 TaskStateMapping.upsertArgs(state));
     }
 

@@ -292,10 +292,7 @@ final class TaskHierarchy {
         TaskState stored = Statements.queryFirst(
                 tx,
                 UPSERT_UNLESS_FINISHED_RETURNING,
-                row -> child.toBuilder()
-                        .createdAt(Jdbc.instant(row, 1))
-                        .updatedAt(Jdbc.instant(row, 2))
-                        .build(),
+                TaskStateMapping.withTimestamps(child),
                 TaskStateMapping.upsertArgs(child));
         if (stored == null) {
             throw GuardedWrites.alreadyTerminal(tx, child, operation);

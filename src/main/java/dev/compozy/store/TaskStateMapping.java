@@ -128,6 +128,14 @@ final class TaskStateMapping {
         return all;
     }
 
+    /** {@code state} with the timestamps of a row that {@code RETURNING created_at, updated_at} gave. */
+    static Jdbc.RowMapper<TaskState> withTimestamps(TaskState state) {
+        return row -> state.toBuilder()
+                .createdAt(Jdbc.instant(row, 1))
+                .updatedAt(Jdbc.instant(row, 2))
+                .build();
+    }
+
     /**
      * Maps the rows of one query whose first columns are {@link #COLUMNS}; one mapper per query, since it
      * shares strings between the rows it reads.

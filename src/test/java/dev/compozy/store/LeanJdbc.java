@@ -62,22 +62,7 @@ public final class LeanJdbc implements AutoCloseable {
             Jdbc.bind(insertWorkflow, workflowExecId, workflowId, Status.RUNNING.dbValue(), "{\"bench\": true}");
             insertWorkflow.executeUpdate();
             for (TaskState state : states) {
-                Jdbc.bind(
-                        insertTask,
-                        state.taskExecId(),
-                        state.taskId(),
-                        state.workflowExecId(),
-                        state.workflowId(),
-                        state.component().dbValue(),
-                        state.status().dbValue(),
-                        state.executionType().dbValue(),
-                        state.agentId(),
-                        state.actionId(),
-                        state.toolId(),
-                        state.parentStateId(),
-                        JsonWriter.write(state.input(), "input"),
-                        JsonWriter.write(state.output(), "output"),
-                        null);
+                Jdbc.bind(insertTask, TaskStateMapping.upsertArgs(state));
                 insertTask.addBatch();
             }
             insertTask.executeBatch();
