@@ -4,9 +4,17 @@ import dev.compozy.store.task.TaskState;
 import io.hypersistence.utils.hibernate.type.json.JsonType;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
+import jakarta.persistence.FetchType;
 import jakarta.persistence.Id;
+import jakarta.persistence.JoinColumn;
+import jakarta.persistence.ManyToOne;
+import jakarta.persistence.OneToMany;
+import jakarta.persistence.OrderBy;
 import jakarta.persistence.Table;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import org.hibernate.annotations.Immutable;
 import org.hibernate.annotations.Type;
 
@@ -15,8 +23,8 @@ import org.hibernate.annotations.Type;
  * Writes go through the repository's native upserts (atomic, {@code updated_at = now()}), so the entity
  * is immutable to Hibernate; the repository returns {@link TaskState}, never this class.
  *
- * <p>The parent and the workflow are their key columns, not associations: nothing navigates them, and each
- * lazy association cost a generated proxy class at every bootstrap.
+ * <p>The parent and the workflow are lazy associations; their key columns are also mapped read-only so
+ * the ids can be read without touching a proxy.
  *
  * <p>The jsonb columns are mapped as their JSON text, which the repository reads with the store's one JSON
  * codec ({@link dev.compozy.store.Json#objectFromJsonb}): a typed mapping here would be a second
@@ -34,8 +42,12 @@ class TaskStateEntity {
     @Column(name = "task_id", nullable = false)
     private String taskId;
 
-    @Column(name = "workflow_exec_id", nullable = false)
+    @Column(name = "workflow_exec_id", nullable = false, insertable = false, updatable = false)
     private String workflowExecId;
+
+    @ManyToOne(fetch = FetchType.LAZY, optional = false)
+    @JoinColumn(name = "workflow_exec_id", nullable = false)
+    private WorkflowExecutionEntity workflow;
 
     @Column(name = "workflow_id", nullable = false)
     private String workflowId;
@@ -58,8 +70,16 @@ class TaskStateEntity {
     @Column(name = "tool_id")
     private String toolId;
 
-    @Column(name = "parent_state_id")
+    @Column(name = "parent_state_id", insertable = false, updatable = false)
     private String parentStateId;
+
+    @ManyToOne(fetch = FetchType.LAZY)
+    @JoinColumn(name = "parent_state_id")
+    private TaskStateEntity parent;
+
+    @OneToMany(mappedBy = "parent", fetch = FetchType.LAZY)
+    @OrderBy("taskId ASC, createdAt ASC")
+    private List<TaskStateEntity> children = new ArrayList<>();
 
     @Type(JsonType.class)
     @Column(name = "input", columnDefinition = "jsonb")
@@ -81,67 +101,79 @@ class TaskStateEntity {
 
     protected TaskStateEntity() {}
 
-    String getTaskExecId() {
+    public String getTaskExecId() {
         return taskExecId;
     }
 
-    String getTaskId() {
+    public String getTaskId() {
         return taskId;
     }
 
-    String getWorkflowExecId() {
+    public String getWorkflowExecId() {
         return workflowExecId;
     }
 
-    String getWorkflowId() {
+    public WorkflowExecutionEntity getWorkflow() {
+        return workflow;
+    }
+
+    public String getWorkflowId() {
         return workflowId;
     }
 
-    String getComponent() {
+    public String getComponent() {
         return component;
     }
 
-    String getStatus() {
+    public String getStatus() {
         return status;
     }
 
-    String getExecutionType() {
+    public String getExecutionType() {
         return executionType;
     }
 
-    String getAgentId() {
+    public String getAgentId() {
         return agentId;
     }
 
-    String getActionId() {
+    public String getActionId() {
         return actionId;
     }
 
-    String getToolId() {
+    public String getToolId() {
         return toolId;
     }
 
-    String getParentStateId() {
+    public String getParentStateId() {
         return parentStateId;
     }
 
-    String getInput() {
+    public TaskStateEntity getParent() {
+        return parent;
+    }
+
+    public List<TaskStateEntity> getChildren() {
+        return Collections.unmodifiableList(children);
+    }
+
+    public String getInput() {
         return input;
     }
 
-    String getOutput() {
+    public String getOutput() {
         return output;
     }
 
-    String getError() {
+    public String getError() {
         return error;
     }
 
-    Instant getCreatedAt() {
+    public Instant getCreatedAt() {
         return createdAt;
     }
 
-    Instant getUpdatedAt() {
+    public Instant getUpdatedAt() {
         return updatedAt;
     }
 }

@@ -4,9 +4,14 @@ import dev.compozy.store.workflow.WorkflowExecution;
 import io.hypersistence.utils.hibernate.type.json.JsonType;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
+import jakarta.persistence.FetchType;
 import jakarta.persistence.Id;
+import jakarta.persistence.OneToMany;
 import jakarta.persistence.Table;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import org.hibernate.annotations.Immutable;
 import org.hibernate.annotations.Type;
 
@@ -48,37 +53,44 @@ class WorkflowExecutionEntity {
     @Column(name = "updated_at", nullable = false, insertable = false, updatable = false)
     private Instant updatedAt;
 
+    @OneToMany(mappedBy = "workflow", fetch = FetchType.LAZY)
+    private List<TaskStateEntity> tasks = new ArrayList<>();
+
     protected WorkflowExecutionEntity() {}
 
-    String getWorkflowExecId() {
+    public String getWorkflowExecId() {
         return workflowExecId;
     }
 
-    String getWorkflowId() {
+    public String getWorkflowId() {
         return workflowId;
     }
 
-    String getStatus() {
+    public String getStatus() {
         return status;
     }
 
-    String getInput() {
+    public String getInput() {
         return input;
     }
 
-    String getOutput() {
+    public String getOutput() {
         return output;
     }
 
-    String getError() {
+    public String getError() {
         return error;
     }
 
-    Instant getCreatedAt() {
+    public Instant getCreatedAt() {
         return createdAt;
     }
 
-    Instant getUpdatedAt() {
+    public Instant getUpdatedAt() {
         return updatedAt;
+    }
+
+    public List<TaskStateEntity> getTasks() {
+        return Collections.unmodifiableList(tasks);
     }
 }

@@ -43,15 +43,13 @@ class PersistenceUnitTest extends IntegrationTest {
         try (factory;
                 EntityManager em = factory.createEntityManager()) {
             TaskStateEntity child = em.find(TaskStateEntity.class, "child-pu");
-            assertThat(child.getParentStateId()).isEqualTo("parent-pu");
-            assertThat(child.getWorkflowExecId()).isEqualTo("wf-pu");
-            assertThat(em.createQuery(
-                                    "SELECT t.taskExecId FROM TaskStateEntity t WHERE t.parentStateId = 'parent-pu'",
-                                    String.class)
-                            .getResultList())
+            assertThat(child.getParent().getTaskExecId()).isEqualTo("parent-pu");
+            assertThat(child.getParent().getChildren())
+                    .extracting(TaskStateEntity::getTaskExecId)
                     .containsExactly("child-pu");
             WorkflowExecutionEntity workflow = em.find(WorkflowExecutionEntity.class, "wf-pu");
-            assertThat(workflow.getWorkflowId()).isEqualTo("wf");
+            assertThat(workflow.getTasks()).hasSize(2);
+            assertThat(child.getWorkflow().getWorkflowId()).isEqualTo("wf");
         }
     }
 }
