@@ -4,7 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 
 /**
  * Where the store reports what it does; every method defaults to doing nothing.
- * {@link dev.compozy.store.metrics.MicrometerStoreMetrics} reports to a Micrometer registry.
+ * {@code MicrometerStoreMetrics} (module compozy-store-micrometer) reports to a Micrometer registry.
  */
 public interface StoreMetrics {
     /** Reports nothing. */
