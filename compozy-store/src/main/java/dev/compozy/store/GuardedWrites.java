@@ -63,6 +63,18 @@ final class GuardedWrites {
     private static final String UPDATE_FENCED =
             UPDATE_IF.formatted("t.fencing_token = ? AND " + NOT_FINISHED_OR_SAME_OUTCOME.formatted("t", "v"));
 
+    /**
+     * A state read from the store written back as a plain update by key: only while the row keeps the
+     * execution and parent it had and the parent is still in that execution (read without a lock, as the
+     * child upsert's unlocked path does). No row changed means the row is gone or its link is changing,
+     * and the caller falls back to the upsert with its parent check. Measured against the upsert, lean
+     * profile: one update 116 → 99 µs, four threads 257 → 206 µs; default profile 157 → 130 µs, 357 → 233 µs.
+     */
+    static final String UPDATE_IN_PLACE = UPDATE_IF.formatted("""
+            t.workflow_exec_id = v.workflow_exec_id AND t.parent_state_id IS NOT DISTINCT FROM v.parent_state_id
+              AND (v.parent_state_id IS NULL OR EXISTS (SELECT 1 FROM task_states p
+                   WHERE p.task_exec_id = v.parent_state_id AND p.workflow_exec_id = v.workflow_exec_id))""");
+
     private static final String UPDATE_IF_UNCHANGED = UPDATE_IF.formatted("t.updated_at = ?");
 
     /** What a refused write is told: why the row did not pass. */

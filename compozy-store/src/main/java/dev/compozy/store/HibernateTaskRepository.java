@@ -112,7 +112,23 @@ final class HibernateTaskRepository implements TaskRepository {
         }
     }
 
+    /**
+     * A state that carries {@code createdAt} came from the store (a read, a claim, an earlier write), so its
+     * row most likely exists: it is updated in place first ({@link GuardedWrites#UPDATE_IN_PLACE}), which
+     * spares the speculative insert and the parent subqueries of the upsert. A new state goes straight to
+     * the upsert, so a creation never pays for an update that finds nothing.
+     */
     private static TaskState upsert(Tx tx, TaskState state, String operation) {
+        if (state.createdAt() != null) {
+            TaskState updated = Statements.queryFirst(
+                    tx,
+                    GuardedWrites.UPDATE_IN_PLACE,
+                    TaskStateMapping.withTimestamps(state),
+                    TaskStateMapping.upsertArgs(state));
+            if (updated != null) {
+                return updated;
+            }
+        }
         if (state.parentStateId() != null) {
             return TaskHierarchy.upsertChild(tx, state, operation);
         }

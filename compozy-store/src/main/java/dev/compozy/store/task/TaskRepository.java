@@ -24,7 +24,9 @@ public interface TaskRepository {
 
     /**
      * Inserts the state, or overwrites every column but {@code task_exec_id} and {@code created_at} of
-     * the existing row, in one atomic statement; {@code updated_at} becomes {@code now()} [UpsertState].
+     * the existing row, atomically; {@code updated_at} becomes {@code now()} [UpsertState]. A
+     * state read from the store (it carries {@code createdAt}) whose row keeps its execution and parent is
+     * written as a plain update by key, which is faster; the outcome is the same either way.
      *
      * @return the state as stored, with its timestamps
      */
