@@ -43,10 +43,6 @@ final class Jdbc {
         }
     }
 
-    public static Instant instant(ResultSet row, String column) throws SQLException {
-        return instant(row, row.findColumn(column));
-    }
-
     public static Instant instant(ResultSet row, int column) throws SQLException {
         OffsetDateTime value = row.getObject(column, OffsetDateTime.class);
         return value == null ? null : value.toInstant();
