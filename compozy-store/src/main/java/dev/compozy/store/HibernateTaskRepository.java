@@ -41,14 +41,6 @@ final class HibernateTaskRepository implements TaskRepository {
     private static final String UPSERT_TASK_STATE_RETURNING =
             TaskStateMapping.UPSERT_TASK_STATE + " RETURNING created_at, updated_at";
 
-    /**
-     * Every row of the executions, unsorted: the newest row per task_id is picked in Java. A
-     * {@code DISTINCT ON} would sort every full row first, and at 100,000 rows that sort spilled to disk
-     * and took 200 ms of a scan that takes 14 ms on its own.
-     */
-    static final String SELECT_TASKS_IN_WORKFLOWS =
-            "SELECT " + TaskStateMapping.COLUMNS + " FROM task_states WHERE workflow_exec_id = ANY (?)";
-
     static final String SELECT_TASKS_BY_STATUS = "SELECT " + TaskStateMapping.COLUMNS
             + " FROM task_states WHERE workflow_exec_id = ? AND status = ? ORDER BY created_at, task_exec_id";
 
@@ -66,12 +58,6 @@ final class HibernateTaskRepository implements TaskRepository {
             + " FROM task_states WHERE task_exec_id = ANY (?) ORDER BY task_exec_id FOR NO KEY UPDATE";
 
     private static final int STREAM_FETCH_SIZE = 500;
-    /**
-     * Lists read through a cursor in steps this big, so the driver never holds more than this many raw rows
-     * beside the states built from them: at 100,000 tasks that cut the collector's pauses from 61 to 13 ms
-     * per call. Up to this many rows it is one round trip, as without a cursor.
-     */
-    private static final int LIST_FETCH_SIZE = 10_000;
 
     private final Database database;
     private final Statements sql;
@@ -214,34 +200,13 @@ final class HibernateTaskRepository implements TaskRepository {
     /**
      * Newest-wins per (execution, task_id) as the rows arrive: a row older than the one already kept is
      * dropped before its JSON is read, and a kept row is read at once. A transaction even for this one
-     * read: only with auto-commit off does the driver read through a cursor ({@link #LIST_FETCH_SIZE}).
+     * read: only with auto-commit off does the driver read through a cursor ({@link TaskRows#LIST_FETCH_SIZE}).
      */
     private Map<String, Map<String, TaskState>> tasksByExecution(String operation, Collection<String> execIds) {
         if (execIds.isEmpty()) {
             return new LinkedHashMap<>();
         }
-        return sql.inTransaction(operation, tx -> tasksByExecution(tx, operation, execIds));
-    }
-
-    /** The tasks of the executions, newest row per task_id, read in {@code tx}; the workflow reads use it too. */
-    static Map<String, Map<String, TaskState>> tasksByExecution(Tx tx, String operation, Collection<String> execIds) {
-        Map<String, Map<String, TaskState>> result = new LinkedHashMap<>();
-        execIds.forEach(id -> result.put(id, new LinkedHashMap<>()));
-        TaskRows.RowReader row = new TaskRows.RowReader(operation);
-        Statements.forEach(
-                tx,
-                SELECT_TASKS_IN_WORKFLOWS,
-                LIST_FETCH_SIZE,
-                rows -> {
-                    row.readKey(rows);
-                    Map<String, TaskState> states = result.get(row.workflowExecId());
-                    TaskState kept = states.get(row.taskId());
-                    if (kept == null || row.isNewerThan(kept)) {
-                        states.put(row.taskId(), row.readState(rows));
-                    }
-                },
-                (Object) execIds.toArray(String[]::new));
-        return result;
+        return sql.inTransaction(operation, tx -> TaskRows.tasksByExecution(tx, operation, execIds));
     }
 
     @Override

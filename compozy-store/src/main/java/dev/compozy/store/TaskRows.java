@@ -5,17 +5,21 @@ import dev.compozy.store.core.ExecutionError;
 import dev.compozy.store.core.ExecutionType;
 import dev.compozy.store.core.Status;
 import dev.compozy.store.core.StoreException;
+import dev.compozy.store.core.Tx;
 import dev.compozy.store.task.TaskState;
 import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * The read side of a {@code task_states} row, shared by the task repository and the workflow repository's
- * reads of executions with their tasks: the column order, the read rules of the spec, and the row reader.
+ * reads of executions with their tasks: the column order, the read rules of the spec, the row reader, and the
+ * read of the tasks of executions, newest row per task_id, in a transaction already open.
  */
 final class TaskRows {
     /** The columns every native task query selects first, in the order {@link RowReader} reads them. */
@@ -25,6 +29,21 @@ final class TaskRows {
 
     /** How many columns {@link #COLUMNS} names. */
     public static final int COLUMN_COUNT = 16;
+
+    /**
+     * Every row of the executions, unsorted: the newest row per task_id is picked in Java. A
+     * {@code DISTINCT ON} would sort every full row first, and at 100,000 rows that sort spilled to disk
+     * and took 200 ms of a scan that takes 14 ms on its own.
+     */
+    static final String SELECT_TASKS_IN_WORKFLOWS =
+            "SELECT " + COLUMNS + " FROM task_states WHERE workflow_exec_id = ANY (?)";
+
+    /**
+     * Lists read through a cursor in steps this big, so the driver never holds more than this many raw rows
+     * beside the states built from them: at 100,000 tasks that cut the collector's pauses from 61 to 13 ms
+     * per call. Up to this many rows it is one round trip, as without a cursor.
+     */
+    static final int LIST_FETCH_SIZE = 10_000;
 
     private TaskRows() {}
 
@@ -74,6 +93,27 @@ final class TaskRows {
                 error,
                 createdAt,
                 updatedAt);
+    }
+
+    /** The tasks of the executions, newest row per task_id, read in {@code tx}; the workflow reads use it too. */
+    static Map<String, Map<String, TaskState>> tasksByExecution(Tx tx, String operation, Collection<String> execIds) {
+        Map<String, Map<String, TaskState>> result = new LinkedHashMap<>();
+        execIds.forEach(id -> result.put(id, new LinkedHashMap<>()));
+        TaskRows.RowReader row = new TaskRows.RowReader(operation);
+        Statements.forEach(
+                tx,
+                SELECT_TASKS_IN_WORKFLOWS,
+                LIST_FETCH_SIZE,
+                rows -> {
+                    row.readKey(rows);
+                    Map<String, TaskState> states = result.get(row.workflowExecId());
+                    TaskState kept = states.get(row.taskId());
+                    if (kept == null || row.isNewerThan(kept)) {
+                        states.put(row.taskId(), row.readState(rows));
+                    }
+                },
+                (Object) execIds.toArray(String[]::new));
+        return result;
     }
 
     /**

@@ -57,7 +57,7 @@ final class WorkflowCompletion {
                 return Completion.NOT_FOUND;
             }
             WorkflowExecution current =
-                    locked.withTasks(HibernateTaskRepository.tasksByExecution(tx, operation, List.of(workflowExecId))
+                    locked.withTasks(TaskRows.tasksByExecution(tx, operation, List.of(workflowExecId))
                             .get(workflowExecId));
             if (FINISHED.contains(current.status())) {
                 return new Completion(current, List.of());

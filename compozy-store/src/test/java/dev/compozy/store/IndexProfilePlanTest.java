@@ -88,7 +88,7 @@ class IndexProfilePlanTest {
                 new Query("getState", HibernateTaskRepository.SELECT_BY_ID, args("pt-0010-0050"), "task_states_pkey"),
                 new Query(
                         "listTasksInWorkflow",
-                        HibernateTaskRepository.SELECT_TASKS_IN_WORKFLOWS,
+                        TaskRows.SELECT_TASKS_IN_WORKFLOWS,
                         args((Object) new String[] {"pw-0010"}),
                         "idx_task_states_workflow_exec_id_task_id"),
                 new Query(

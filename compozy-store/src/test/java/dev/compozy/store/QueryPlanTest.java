@@ -136,7 +136,7 @@ class QueryPlanTest extends IntegrationTest {
                 plan(HibernateTaskRepository.SELECT_TASKS_BY_STATUS, "plan-wf-1", "RUNNING"),
                 "idx_task_states_workflow_exec");
         usesIndex(
-                plan(HibernateTaskRepository.SELECT_TASKS_IN_WORKFLOWS, (Object) new String[] {"plan-wf-1"}),
+                plan(TaskRows.SELECT_TASKS_IN_WORKFLOWS, (Object) new String[] {"plan-wf-1"}),
                 "idx_task_states_workflow_exec");
     }
 
