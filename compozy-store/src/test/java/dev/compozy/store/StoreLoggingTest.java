@@ -34,6 +34,7 @@ import org.postgresql.ds.PGSimpleDataSource;
 class StoreLoggingTest {
     private static final String PASSWORD_VARIABLE = "STORE_LOGGING_TEST_PASSWORD";
     private static final String JUL_PREFIX = "JUL ";
+    private static final List<Logger> CONFIGURED_LOGGERS = new ArrayList<>();
 
     private record Output(List<String> slf4j, List<String> jul) {
         /**
@@ -69,8 +70,12 @@ class StoreLoggingTest {
         });
         // Liquibase stays at java.util.logging's default: its first use creates Liquibase's root scope, and
         // that logs FINE lines to java.util.logging before the store's scope (and its SLF4J log) applies.
+        // java.util.logging holds its loggers weakly: a logger nobody references can be collected, and its
+        // level with it (then Hibernate's FINE records are dropped at random), so this class keeps them.
         for (String name : List.of("org.hibernate", "com.zaxxer")) {
-            Logger.getLogger(name).setLevel(Level.ALL);
+            Logger logger = Logger.getLogger(name);
+            logger.setLevel(Level.ALL);
+            CONFIGURED_LOGGERS.add(logger);
         }
         String mode = args[0];
         StoreConfig config = StoreConfig.builder()
