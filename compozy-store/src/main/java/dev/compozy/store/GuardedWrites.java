@@ -171,7 +171,7 @@ final class GuardedWrites {
                         readStatus(row.getString(1), taskExecId, operation),
                         row.getLong(2),
                         row.getString(3),
-                        Jdbc.instant(row, 4)),
+                        InstantColumn.read(row, 4)),
                 taskExecId);
         if (guards == null) {
             throw new TaskNotFoundException(operationName(operation), taskExecId);

@@ -155,8 +155,8 @@ final class HibernateWorkflowRepository implements WorkflowRepository {
     /** The execution with the timestamps of a row that RETURNING created_at, updated_at gave. */
     static WorkflowExecution withTimestamps(ResultSet row, WorkflowExecution execution) throws SQLException {
         return execution.toBuilder()
-                .createdAt(Jdbc.instant(row, 1))
-                .updatedAt(Jdbc.instant(row, 2))
+                .createdAt(InstantColumn.read(row, 1))
+                .updatedAt(InstantColumn.read(row, 2))
                 .build();
     }
 
@@ -230,8 +230,8 @@ final class HibernateWorkflowRepository implements WorkflowRepository {
                 row.getString(at + 3),
                 row.getString(at + 4),
                 row.getString(at + 5),
-                Jdbc.instant(row, at + 6),
-                Jdbc.instant(row, at + 7));
+                InstantColumn.read(row, at + 6),
+                InstantColumn.read(row, at + 7));
     }
 
     /** The one read rule for a workflow row, from a native row or the locked entity alike. */

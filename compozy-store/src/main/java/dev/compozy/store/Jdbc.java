@@ -42,9 +42,4 @@ final class Jdbc {
             statement.setObject(index, value);
         }
     }
-
-    public static Instant instant(ResultSet row, int column) throws SQLException {
-        OffsetDateTime value = row.getObject(column, OffsetDateTime.class);
-        return value == null ? null : value.toInstant();
-    }
 }

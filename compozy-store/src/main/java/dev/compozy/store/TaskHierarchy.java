@@ -128,7 +128,7 @@ final class TaskHierarchy {
             ChildWrite write = Statements.queryFirst(
                     tx,
                     UPSERT_CHILD,
-                    row -> new ChildWrite(row.getString(1), Jdbc.instant(row, 2), Jdbc.instant(row, 3)),
+                    row -> new ChildWrite(row.getString(1), InstantColumn.read(row, 2), InstantColumn.read(row, 3)),
                     TaskStateMapping.upsertArgs(state, trustStoredLink));
             if (write.createdAt() != null) {
                 return state.toBuilder()

@@ -250,7 +250,7 @@ final class TaskLeases {
                 row -> new ClaimRow(
                         states.map(row),
                         row.getString(FIRST_LEASE_COLUMN),
-                        Jdbc.instant(row, FIRST_LEASE_COLUMN + 1),
+                        InstantColumn.read(row, FIRST_LEASE_COLUMN + 1),
                         row.getLong(FIRST_LEASE_COLUMN + 2),
                         row.getInt(FIRST_LEASE_COLUMN + 3)),
                 args.toArray());
@@ -292,8 +292,8 @@ final class TaskLeases {
             owners[i] = leases.get(i).owner();
             tokens[i] = leases.get(i).token();
         }
-        List<Instant> expiries =
-                Statements.query(tx, HEARTBEAT, row -> Jdbc.instant(row, 2), ids, owners, tokens, duration.toMillis());
+        List<Instant> expiries = Statements.query(
+                tx, HEARTBEAT, row -> InstantColumn.read(row, 2), ids, owners, tokens, duration.toMillis());
         List<Lease> extended = new ArrayList<>();
         List<Lease> lost = new ArrayList<>();
         for (int i = 0; i < leases.size(); i++) {

@@ -131,8 +131,8 @@ final class TaskStateMapping {
     /** {@code state} with the timestamps of a row that {@code RETURNING created_at, updated_at} gave. */
     static Jdbc.RowMapper<TaskState> withTimestamps(TaskState state) {
         return row -> state.toBuilder()
-                .createdAt(Jdbc.instant(row, 1))
-                .updatedAt(Jdbc.instant(row, 2))
+                .createdAt(InstantColumn.read(row, 1))
+                .updatedAt(InstantColumn.read(row, 2))
                 .build();
     }
 

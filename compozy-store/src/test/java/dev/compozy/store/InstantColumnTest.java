@@ -18,7 +18,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.postgresql.PGResultSetMetaData;
 import org.postgresql.PGStatement;
 
-/** timestamptz read straight from PostgreSQL's binary form agrees with the driver, in both formats. */
+/**
+ * timestamptz read straight from PostgreSQL's binary form agrees with the driver, in both formats, whether
+ * the column is read row after row or once (as a write's RETURNING row is).
+ */
 @ExtendWith(PostgresExtension.class)
 class InstantColumnTest {
     private static final String TIMESTAMPS = """
@@ -43,6 +46,7 @@ class InstantColumnTest {
             statement.unwrap(PGStatement.class).setPrepareThreshold(prepareThreshold);
             InstantColumn column = new InstantColumn(1);
             List<Instant> read = new ArrayList<>();
+            List<Instant> readOnce = new ArrayList<>();
             List<Instant> driver = new ArrayList<>();
 
             try (ResultSet rows = statement.executeQuery()) {
@@ -50,12 +54,14 @@ class InstantColumnTest {
                         .isEqualTo(prepareThreshold == -1 ? 1 : 0);
                 while (rows.next()) {
                     read.add(column.read(rows));
+                    readOnce.add(InstantColumn.read(rows, 1));
                     OffsetDateTime value = rows.getObject(1, OffsetDateTime.class);
                     driver.add(value == null ? null : value.toInstant());
                 }
             }
 
             assertThat(read).hasSize(9).containsExactlyElementsOf(driver);
+            assertThat(readOnce).containsExactlyElementsOf(driver);
             assertThat(read.get(0)).isEqualTo(Instant.parse("2026-11-24T06:45:12.345678Z"));
             assertThat(read.get(1)).isEqualTo(Instant.parse("1999-12-31T23:59:59.999999Z"));
         }
