@@ -1,6 +1,7 @@
 package dev.compozy.store;
 
 import dev.compozy.store.core.ExecutionError;
+import dev.compozy.store.core.FrozenMap;
 import dev.compozy.store.core.Require;
 import dev.compozy.store.core.Status;
 import dev.compozy.store.core.StoreException;
@@ -20,7 +21,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -182,7 +182,7 @@ final class HibernateWorkflowRepository implements WorkflowRepository {
      */
     private List<WorkflowExecution> withTasks(String operation, String pageSql, Object... args) {
         List<Ranked> page = new ArrayList<>();
-        Map<String, Map<String, TaskState>> tasksByExecution = new HashMap<>();
+        Map<String, FrozenMap.Builder<TaskState>> tasksByExecution = new HashMap<>();
         TaskRows.RowReader task = new TaskRows.RowReader(operation);
         return sql.statement(operation, tx -> {
             Statements.forEach(
@@ -190,13 +190,14 @@ final class HibernateWorkflowRepository implements WorkflowRepository {
                     WITH_TASKS.formatted(pageSql, NO_TASK_COLUMNS, TaskRows.COLUMNS),
                     0,
                     rows -> {
-                        if (rows.getString(1) == null) {
+                        // The raw bytes of the ordinal, null in a task row: no string decoded to tell the rows apart.
+                        if (rows.getBytes(ORDINAL_COLUMN) != null) {
                             page.add(new Ranked(rows.getLong(ORDINAL_COLUMN), fromRow(rows, operation)));
                             return;
                         }
                         task.readKey(rows);
-                        Map<String, TaskState> states =
-                                tasksByExecution.computeIfAbsent(task.workflowExecId(), id -> new LinkedHashMap<>());
+                        FrozenMap.Builder<TaskState> states =
+                                tasksByExecution.computeIfAbsent(task.workflowExecId(), id -> FrozenMap.builder());
                         TaskState kept = states.get(task.taskId());
                         if (kept == null || task.isNewerThan(kept)) {
                             states.put(task.taskId(), task.readState(rows));
@@ -207,8 +208,8 @@ final class HibernateWorkflowRepository implements WorkflowRepository {
             List<WorkflowExecution> executions = new ArrayList<>(page.size());
             for (Ranked ranked : page) {
                 WorkflowExecution execution = ranked.execution();
-                executions.add(
-                        execution.withTasks(tasksByExecution.getOrDefault(execution.workflowExecId(), Map.of())));
+                FrozenMap.Builder<TaskState> tasks = tasksByExecution.get(execution.workflowExecId());
+                executions.add(execution.withTasks(tasks == null ? Map.of() : tasks.build()));
             }
             return executions;
         });

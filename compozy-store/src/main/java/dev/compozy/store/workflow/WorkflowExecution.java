@@ -5,8 +5,6 @@ import dev.compozy.store.core.FrozenMap;
 import dev.compozy.store.core.Status;
 import dev.compozy.store.task.TaskState;
 import java.time.Instant;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -29,7 +27,7 @@ public record WorkflowExecution(
     public WorkflowExecution {
         input = copy(input);
         output = copy(output);
-        tasks = tasks == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(tasks));
+        tasks = tasks == null ? Map.of() : FrozenMap.copyOf(tasks);
     }
 
     private static Map<String, Object> copy(Map<String, Object> map) {

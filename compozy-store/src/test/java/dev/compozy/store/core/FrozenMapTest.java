@@ -70,4 +70,44 @@ class FrozenMapTest {
         assertThat(FrozenMap.copyOf(frozen)).isSameAs(frozen);
         assertThat(FrozenMap.copyOf(null)).isNull();
     }
+
+    @Test
+    void aBuilderKeepsInsertionOrderAndAReplacedValueKeepsItsPlace() {
+        FrozenMap.Builder<Integer> builder = FrozenMap.builder();
+        for (int i = 0; i < 20; i++) {
+            builder.put("key-" + i, i);
+        }
+        builder.put("key-3", 33);
+
+        Map<String, Integer> built = builder.build();
+
+        assertThat(built).hasSize(20).containsEntry("key-3", 33).isInstanceOf(FrozenMap.class);
+        assertThat(built.keySet()).startsWith("key-0", "key-1", "key-2", "key-3", "key-4");
+        assertThat(FrozenMap.copyOf(built)).isSameAs(built);
+    }
+
+    @Test
+    void aBuilderThatHasBuiltTakesNothingMoreSoItsMapStaysFrozen() {
+        FrozenMap.Builder<String> builder = FrozenMap.<String>builder().put("a", "1");
+        Map<String, String> built = builder.build();
+
+        assertThatThrownBy(() -> builder.put("b", "2")).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> builder.get("a")).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(builder::build).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> built.put("b", "2")).isInstanceOf(UnsupportedOperationException.class);
+        assertThat(built).containsExactly(Map.entry("a", "1"));
+    }
+
+    @Test
+    void aNullKeyIsFoundLikeAnyOther() {
+        Map<String, Object> source = new LinkedHashMap<>();
+        source.put(null, 1);
+        source.put("b", 2);
+
+        Map<String, Object> frozen = FrozenMap.copyOf(source);
+
+        assertThat(frozen.get(null)).isEqualTo(1);
+        assertThat(frozen.containsKey(null)).isTrue();
+        assertThat(frozen.get("b")).isEqualTo(2);
+    }
 }
