@@ -3,6 +3,7 @@ package dev.compozy.store.bench;
 import dev.compozy.store.ExecutionReadBenchmark;
 import dev.compozy.store.LeanJdbc;
 import dev.compozy.store.testing.TestDatabase;
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,6 +20,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -41,8 +44,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * {@code default,lean}; a profile the changelog does not name as a context or label is skipped), a
  * database migrated with that profile, the lean tables beside it and the same fixture in both; then
  * every {@link SchemaCostBenchmark} workload on each side in a JVM of its own, the
- * {@link ExecutionReadBenchmark} pairs, and {@code Store.open} in fresh JVMs. Writes
- * {@code src/site/benchmarks/schema-cost.md}, or {@code target/schema-cost-quick.md} for a smoke run.
+ * {@link ExecutionReadBenchmark} pairs, and {@code Store.open} in fresh JVMs, plain and with an AppCDS
+ * archive, alternating. Writes {@code src/site/benchmarks/schema-cost.md}, or
+ * {@code target/schema-cost-quick.md} for a smoke run.
  *
  * <p>Argument: {@code all} (default; about 8 minutes on a quiet two-core machine with both profiles) or
  * {@code quick} (one short iteration per JVM, to see it work).
@@ -105,8 +109,9 @@ public final class SchemaCostMain {
                     fork(server, quick, ExecutionReadBenchmark.class.getSimpleName() + "." + method + "$", null, null));
         }
         String database = SchemaCostBenchmark.database(profiles.get(0));
-        List<Double> open = openTimes(server, database, false, quick ? 1 : OPEN_JVMS);
-        List<Double> openMigrating = openTimes(server, database, true, quick ? 1 : OPEN_JVMS);
+        String classPath = jarClassPath(Path.of("target", "cds"));
+        OpenTimes open = openTimes(server, database, false, classPath, quick ? 1 : OPEN_JVMS);
+        OpenTimes openMigrating = openTimes(server, database, true, classPath, quick ? 1 : OPEN_JVMS);
         String report = report(server, profiles, skipped, micros, reads, open, openMigrating, quick);
         Path output = quick
                 ? Path.of("target", "schema-cost-quick.md")
@@ -223,35 +228,94 @@ public final class SchemaCostMain {
         return result.getPrimaryResult().getScore();
     }
 
-    /** Store.open in fresh JVMs, each its JVM's first open: milliseconds. */
-    private static List<Double> openTimes(TestDatabase server, String database, boolean autoMigrate, int jvms)
-            throws IOException, InterruptedException {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<Double> millis = new ArrayList<>();
-        for (int i = 0; i < jvms; i++) {
-            Process process = new ProcessBuilder(
-                            java.toString(),
-                            "-Xmx256m",
-                            "-cp",
-                            System.getProperty("java.class.path"),
-                            OpenProbe.class.getName(),
-                            server.host(),
-                            Integer.toString(server.port()),
-                            server.user(),
-                            server.password(),
-                            database,
-                            Boolean.toString(autoMigrate))
-                    .redirectErrorStream(true)
-                    .start();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            process.waitFor();
-            Matcher m = Pattern.compile("openMicros=(\\d+)").matcher(output);
-            if (!m.find()) {
-                throw new IllegalStateException("the open probe printed no time:\n" + output);
+    /**
+     * This JVM's class path with every directory in it (target/classes, target/test-classes) packed into a
+     * jar under {@code dir}: CDS archives classes from jars only, and both kinds of open JVM get this class
+     * path, so that the archive is all that differs between them.
+     */
+    private static String jarClassPath(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        List<String> entries = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            Path source = Path.of(entry);
+            if (Files.isDirectory(source)) {
+                Path jar = dir.resolve(entries.size() + "-" + source.getFileName() + ".jar");
+                try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar));
+                        Stream<Path> files = Files.walk(source)) {
+                    for (Path file :
+                            files.filter(f -> !f.equals(source)).sorted().toList()) {
+                        String name = source.relativize(file).toString().replace(File.separatorChar, '/');
+                        // Directory entries too, for class loaders' lookups of a package's resources.
+                        out.putNextEntry(new JarEntry(Files.isDirectory(file) ? name + "/" : name));
+                        if (!Files.isDirectory(file)) {
+                            Files.copy(file, out);
+                        }
+                    }
+                }
+                entry = jar.toString();
             }
-            millis.add(Long.parseLong(m.group(1)) / 1000.0);
+            entries.add(entry);
         }
-        return millis;
+        return String.join(File.pathSeparator, entries);
+    }
+
+    /** Store.open in fresh JVMs (ms), plain and with an AppCDS archive; {@code cds} empty when none was dumped. */
+    private record OpenTimes(List<Double> plain, List<Double> cds) {}
+
+    /**
+     * Store.open in fresh JVMs, each its JVM's first open: {@code jvms} plain and as many with an AppCDS
+     * archive, which one training JVM of the same open dumps first, the two kinds alternating (plain, CDS,
+     * CDS, plain, …) so that both see the same machine.
+     */
+    private static OpenTimes openTimes(
+            TestDatabase server, String database, boolean autoMigrate, String classPath, int jvms)
+            throws IOException, InterruptedException {
+        Path archive = Path.of("target", "cds", (autoMigrate ? "migrate" : "open") + ".jsa");
+        Files.deleteIfExists(archive);
+        probe(server, database, autoMigrate, classPath, "-XX:ArchiveClassesAtExit=" + archive);
+        List<Double> plain = new ArrayList<>();
+        List<Double> cds = new ArrayList<>();
+        for (int i = 0; i < jvms; i++) {
+            if (i % 2 == 0) {
+                plain.add(probe(server, database, autoMigrate, classPath));
+            }
+            if (Files.exists(archive)) {
+                // -Xshare:on: a JVM that cannot map the archive stops instead of timing an open without it.
+                cds.add(probe(
+                        server, database, autoMigrate, classPath, "-Xshare:on", "-XX:SharedArchiveFile=" + archive));
+            }
+            if (i % 2 == 1) {
+                plain.add(probe(server, database, autoMigrate, classPath));
+            }
+        }
+        return new OpenTimes(plain, cds);
+    }
+
+    /** One fresh JVM's Store.open: milliseconds. */
+    private static double probe(
+            TestDatabase server, String database, boolean autoMigrate, String classPath, String... jvmFlags)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
+        command.addAll(Arrays.asList(jvmFlags));
+        command.addAll(List.of(
+                "-cp",
+                classPath,
+                OpenProbe.class.getName(),
+                server.host(),
+                Integer.toString(server.port()),
+                server.user(),
+                server.password(),
+                database,
+                Boolean.toString(autoMigrate)));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        process.waitFor();
+        Matcher m = Pattern.compile("openMicros=(\\d+)").matcher(output);
+        if (!m.find()) {
+            throw new IllegalStateException("the open probe printed no time:\n" + output);
+        }
+        return Long.parseLong(m.group(1)) / 1000.0;
     }
 
     private static String serverVersion(TestDatabase server, String database) throws SQLException {
@@ -269,8 +333,8 @@ public final class SchemaCostMain {
             List<String> skipped,
             Map<String, Double> micros,
             Map<String, Double> reads,
-            List<Double> open,
-            List<Double> openMigrating,
+            OpenTimes open,
+            OpenTimes openMigrating,
             boolean quick)
             throws SQLException {
         StringBuilder md = new StringBuilder(
@@ -326,11 +390,22 @@ public final class SchemaCostMain {
                 reads.get("decode_store") / reads.get("decode_jackson")));
         md.append(String.format(
                 Locale.ROOT,
-                "%n`Store.open` in a fresh JVM (ms, one JVM each): %s without migration; "
-                        + "%s with `autoMigrate` on an up-to-date database.%n",
-                join(open),
-                join(openMigrating)));
+                "%n`Store.open` in a fresh JVM (ms, one JVM each; the class path's directories packed into jars): "
+                        + "%s without migration; %s with `autoMigrate` on an up-to-date database.%n",
+                join(open.plain()),
+                join(openMigrating.plain())));
+        md.append(String.format(
+                Locale.ROOT,
+                "%nThe same with an AppCDS archive of that class path, dumped by one training JVM of the same open "
+                        + "(`-XX:ArchiveClassesAtExit`), used with `-Xshare:on -XX:SharedArchiveFile`, the JVMs "
+                        + "alternating with the ones above: %s without migration; %s with `autoMigrate`.%n",
+                joinCds(open.cds()),
+                joinCds(openMigrating.cds())));
         return md.toString();
+    }
+
+    private static String joinCds(List<Double> millis) {
+        return millis.isEmpty() ? "**not measured** (the training JVM dumped no archive)" : join(millis);
     }
 
     private static String join(List<Double> millis) {
