@@ -9,7 +9,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,17 +47,9 @@ import tools.jackson.databind.json.JsonMapper;
 public class ExecutionReadBenchmark {
     private static final String EXECUTION_COLUMNS =
             "workflow_exec_id, workflow_id, status, input, output, error," + " created_at, updated_at";
-    private static final String NULL_TASK_COLUMNS =
-            String.join(", ", Collections.nCopies(TaskRows.COLUMN_COUNT, "NULL"));
-
     /** The form HibernateWorkflowRepository sends. */
-    private static final String ONE_STATEMENT = """
-            WITH page AS MATERIALIZED (SELECT %s FROM workflow_states WHERE workflow_exec_id = ?)
-            SELECT %s, page.*, row_number() OVER (ORDER BY page.updated_at DESC, page.workflow_exec_id DESC)
-            FROM page
-            UNION ALL
-            SELECT %s, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-            FROM task_states WHERE workflow_exec_id = ANY (ARRAY(SELECT workflow_exec_id FROM page))""".formatted(EXECUTION_COLUMNS, NULL_TASK_COLUMNS, TaskRows.COLUMNS);
+    private static final String ONE_STATEMENT =
+            HibernateWorkflowRepository.withTasksSql(HibernateWorkflowRepository.SELECT_EXECUTION);
 
     private static final String PIPELINED = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;\n"
             + "SELECT " + EXECUTION_COLUMNS + " FROM workflow_states WHERE workflow_exec_id = ?;\n"
@@ -99,8 +90,8 @@ public class ExecutionReadBenchmark {
         TaskRows.RowReader reader = new TaskRows.RowReader("read");
         try (ResultSet rows = oneStatement.executeQuery()) {
             while (rows.next()) {
-                if (rows.getString(1) == null) {
-                    rows.getString(TaskRows.COLUMN_COUNT + 4);
+                if (rows.getBytes(HibernateWorkflowRepository.ORDINAL_COLUMN) != null) {
+                    rows.getString(12);
                     continue;
                 }
                 newest(reader, rows, tasks);
