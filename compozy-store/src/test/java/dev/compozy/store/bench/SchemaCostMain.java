@@ -217,7 +217,9 @@ public final class SchemaCostMain {
                         "-Dcompozy.bench.port=" + server.port(),
                         "-Dcompozy.bench.user=" + server.user(),
                         "-Dcompozy.bench.password=" + server.password())
-                .warmupIterations(quick ? 1 : 3)
+                // Eight: with four threads and their four server processes on two cores, the compiler threads get
+                // little CPU, and the store's update path took 4-8 s of calls to reach its steady speed.
+                .warmupIterations(quick ? 1 : 8)
                 .warmupTime(TimeValue.seconds(1))
                 .measurementIterations(quick ? 1 : 5)
                 .measurementTime(TimeValue.seconds(1));
