@@ -351,7 +351,7 @@ public final class SchemaCostMain {
                 System.getProperty("java.version"),
                 serverVersion(server, SchemaCostBenchmark.database(profiles.get(0))),
                 server.kind(),
-                quick ? "**smoke run: one 1 s iteration, not a measurement**" : "3 × 1 s warm-up, 5 × 1 s measured",
+                quick ? "**smoke run: one 1 s iteration, not a measurement**" : "8 × 1 s warm-up, 5 × 1 s measured",
                 String.join(", ", profiles),
                 skipped.isEmpty() ? "" : " (skipped, not in the changelog: " + String.join(", ", skipped) + ")"));
         md.append("Time per operation in µs (lower is better); lean = hand-written JDBC on the lean table, same = "
