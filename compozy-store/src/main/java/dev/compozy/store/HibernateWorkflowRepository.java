@@ -87,9 +87,9 @@ final class HibernateWorkflowRepository implements WorkflowRepository {
      * transaction, in the task rows' columns: first the rows of the page query given, each execution's
      * columns under the task columns of the same name (the others null) and its place in the page in the
      * last column, then the task rows of those executions (that column null), in whatever order the server
-     * sends them. The ordinal follows the list order; the other page queries find at most one row. Sharing
-     * the columns instead of padding every task row with the execution's read 1,000 tasks in 5 % less time
-     * and 3 % fewer bytes (same connection, alternating).
+     * sends them. The ordinal follows the list order; the other page queries find at most one row. With the
+     * execution in the task columns rather than nine NULL columns on every task row, a read of 1,000 tasks
+     * took 5 % less time and allocated 3 % fewer bytes (same connection, alternating).
      */
     private static final String WITH_TASKS = """
             WITH page AS MATERIALIZED (%s)

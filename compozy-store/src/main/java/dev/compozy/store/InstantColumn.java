@@ -11,8 +11,8 @@ import org.postgresql.PGResultSetMetaData;
  * a column in binary: microseconds since 2000-01-01 UTC in 8 bytes. Turning those straight into an Instant
  * skips the four java.time objects the driver's OffsetDateTime is built from (a sixth of the bytes a task
  * list allocated) and, for the one row a write returns, the TimestampUtils and GregorianCalendar the driver
- * makes per result set (an update in place allocated 4,940 bytes, 3,876 without them). Text values and the infinities go
- * the driver's way.
+ * makes per result set (an update in place allocated 4,940 bytes, 3,876 without them). Text values and the
+ * infinities go the driver's way.
  *
  * <p>It can be deleted, every column then read through the driver's {@code getObject(column,
  * OffsetDateTime.class)}, once pgjdbc turns a binary {@code timestamptz} into an Instant without those
